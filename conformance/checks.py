@@ -1,0 +1,365 @@
+"""Named checks the catalogue refers to (`check:`): post-conditions and properties.
+
+Post-checks run after a successful acceptance request: `fn(rule, ex, body, request, ctx, target, ledger)`.
+Properties are whole tests: `fn(rule, target, ctx, states, ledger)`; they draw with Hypothesis
+where there is something to draw. Each cites its documentation through the rule.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable
+
+from hypothesis import given, strategies as st
+
+from conformance.client import Exchange, Target
+from conformance.ledger import Ledger
+from conformance.runner import send
+from conformance.verdict import body_of, check, error_entries, expect_error, expect_success, fail
+from strategies import valid_request
+from strategies.context import Ctx
+from strategies.fixed import create_body, next_slot
+
+POST_CHECKS: dict[str, Callable] = {}
+PROPERTIES: dict[str, Callable] = {}
+
+
+def post_check(name: str):
+    def register(fn):
+        POST_CHECKS[name] = fn
+        return fn
+    return register
+
+
+def prop(name: str):
+    def register(fn):
+        PROPERTIES[name] = fn
+        return fn
+    return register
+
+
+def names() -> set[str]:
+    return set(POST_CHECKS) | set(PROPERTIES)
+
+
+def run_post_check(rule, ex, body, request, ctx, target, ledger) -> None:
+    POST_CHECKS[rule.check](rule, ex, body, request, ctx, target, ledger)
+
+
+def run_property(rule, target, ctx, states, ledger) -> None:
+    PROPERTIES[rule.check](rule, target, ctx, states, ledger)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def parse_time(value: Any) -> datetime | None:
+    """ISO-8601 with an offset written ±HHMM, ±HH:MM or Z (the docs use ±HHMM)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    if len(text) >= 5 and text[-5] in "+-" and text[-4:].isdigit():
+        text = text[:-2] + ":" + text[-2:]
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else None
+
+
+def get_trips(target: Target, ctx: Ctx, sar: str) -> tuple[Exchange, list[dict]]:
+    ex = target.call("get-trips", path={"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": sar})
+    body = expect_success(ex)
+    trips = body.get("tripViewDtos") or []
+    check(isinstance(trips, list), ex, "tripViewDtos is a list (or null when there are no trips)")
+    return ex, [t for t in trips if isinstance(t, dict)]
+
+
+def created_ids(ex: Exchange, body: dict, with_drop: bool, citation) -> dict:
+    """The create response's UUIDs, consistent as documented."""
+    sar, event, pickup, drop = (body.get(k) for k in ("appointmentUUID", "eventUUID", "pickupEventUUID",
+                                                       "dropoffEventUUID"))
+    check(isinstance(sar, str) and sar, ex, "appointmentUUID: UUID of the created appointment", citation)
+    check(isinstance(event, str) and event, ex, "eventUUID: UUID of the created pickup and delivery trip event",
+          citation)
+    check(pickup == event, ex, "pickupEventUUID: Alias for eventUUID", citation)
+    if with_drop:
+        check(isinstance(drop, str) and drop and drop != event, ex,
+              "dropoffEventUUID: UUID of the created dropoff trip event, when dropTripInformation was provided",
+              citation)
+    else:
+        check(drop in (None, ""), ex, "no dropoffEventUUID without dropTripInformation", citation)
+    return {"sar_uuid": sar, "pickup_uuid": event, "dropoff_uuid": drop}
+
+
+def same_instant(a: Any, b: Any) -> bool:
+    pa, pb = parse_time(a), parse_time(b)
+    return pa is not None and pb is not None and pa == pb and pa.utcoffset() == pb.utcoffset()
+
+
+def filter_call(target: Target, ledger: Ledger, ctx: Ctx, body: dict) -> tuple[Exchange, dict]:
+    ex = send(target, ledger, ctx, "filter", {"body": body})
+    return ex, expect_success(ex)
+
+
+# --- post-checks after create ----------------------------------------------------------------
+
+@post_check("create_state")
+def create_state(rule, ex, body, request, ctx, target, ledger):
+    """Response UUIDs consistent; get-trips shows the pickup (and the dropoff, linked both ways)."""
+    req = request["body"]
+    with_drop = isinstance(req.get("dropTripInformation"), dict)
+    ids = created_ids(ex, body, with_drop, rule.citation)
+    gx, trips = get_trips(target, ctx, ids["sar_uuid"])
+    by_id = {t.get("eventUuid"): t for t in trips}
+    check(ids["pickup_uuid"] in by_id, gx, f"get-trips returns the created pickup trip {ids['pickup_uuid']}",
+          rule.citation)
+    pickup = by_id[ids["pickup_uuid"]]
+    check(pickup.get("rideType") == "PICKUP_VEHICLE", gx, "the pickup trip's rideType is PICKUP_VEHICLE",
+          rule.citation)
+    check(pickup.get("linkedAppointmentUuid") == ids["sar_uuid"], gx,
+          "the pickup's linkedAppointmentUuid is the appointment", rule.citation)
+    check(pickup.get("isValid") is True, gx,
+          "isValid true after creation (\"The trip is marked valid later during the SAR-Trip mapping step\")",
+          rule.citation)
+    check(same_instant(pickup.get("appointmentTime"), req["appointmentDateTime"]), gx,
+          f"the trip's appointmentTime is appointmentDateTime with its offset ({req['appointmentDateTime']}: "
+          "\"The full value with timezone is used as appointmentTime for the trip\")", rule.citation)
+    body_total = gx.json.get("totalCount")
+    check(body_total == len(trips), gx, f"totalCount equals the number of trips returned ({len(trips)})",
+          rule.citation)
+    if with_drop:
+        check(len(trips) == 2 and ids["dropoff_uuid"] in by_id, gx,
+              "get-trips returns the pickup and the linked dropoff", rule.citation)
+        drop = by_id[ids["dropoff_uuid"]]
+        check(drop.get("rideType") == "DROPOFF_VEHICLE", gx, "the dropoff's rideType is DROPOFF_VEHICLE",
+              rule.citation)
+        check(ids["dropoff_uuid"] in (pickup.get("linkedTripUuids") or []), gx,
+              "the pickup's linkedTripUuids lists the dropoff", rule.citation)
+        check(ids["pickup_uuid"] in (drop.get("linkedTripUuids") or []), gx,
+              "the dropoff's linkedTripUuids lists the pickup", rule.citation)
+        check(drop.get("linkedAppointmentUuid") == ids["sar_uuid"], gx,
+              "the dropoff's linkedAppointmentUuid is the appointment", rule.citation)
+        check(same_instant(drop.get("rideTime"), req["dropTripInformation"]["rideTime"]), gx,
+              "the dropoff's rideTime is the one sent", rule.citation)
+    else:
+        check(len(trips) == 1, gx, "get-trips returns only the pickup when no dropoff was created", rule.citation)
+
+
+# --- post-checks after update ----------------------------------------------------------------
+
+def _update_parts(request):
+    ev_req = request["body"]["updatePickupDeliveryTripEventRequest"]
+    return ev_req.get("pickupDeliveryTripEvent"), request["path"]["sarUUID"]
+
+
+@post_check("update_trip_applied")
+def update_trip_applied(rule, ex, body, request, ctx, target, ledger):
+    """Update existing trip: the trip now has the sent appointmentTime and rideType."""
+    event, sar = _update_parts(request)
+    gx, trips = get_trips(target, ctx, sar)
+    mine = [t for t in trips if t.get("eventUuid") == event["eventUUID"]]
+    check(bool(mine), gx, f"the updated trip {event['eventUUID']} is still mapped to the appointment",
+          rule.citation)
+    check(same_instant(mine[0].get("appointmentTime"), event["appointmentTime"]), gx,
+          f"the trip's appointmentTime is the updated {event['appointmentTime']}", rule.citation)
+    check(mine[0].get("rideType") == event["rideType"], gx, f"the trip's rideType is the updated {event['rideType']}",
+          rule.citation)
+    check(body.get("eventUUID") == event["eventUUID"], ex, "eventUUID: UUID of the updated trip event",
+          rule.citation)
+    check(body.get("appointmentUUID") == sar, ex, "appointmentUUID: UUID of the updated appointment", rule.citation)
+
+
+@post_check("update_trip_created")
+def update_trip_created(rule, ex, body, request, ctx, target, ledger):
+    """Create new trip: a new trip is linked to the appointment."""
+    _, sar = _update_parts(request)
+    new = body.get("eventUUID")
+    check(isinstance(new, str) and new, ex, "eventUUID of the created trip", rule.citation)
+    gx, trips = get_trips(target, ctx, sar)
+    check(new in [t.get("eventUuid") for t in trips], gx,
+          "\"Creates a new trip and links it to the appointment\": get-trips shows it", rule.citation)
+
+
+@post_check("update_trip_deleted")
+def update_trip_deleted(rule, ex, body, request, ctx, target, ledger):
+    """Delete existing trip: the appointment has no mapped trip any more."""
+    _, sar = _update_parts(request)
+    gx, trips = get_trips(target, ctx, sar)
+    check(not trips, gx, "\"Deletes the existing trip\": get-trips then returns no trips", rule.citation)
+
+
+# --- post-checks after delete ----------------------------------------------------------------
+
+@post_check("delete_chain_removed")
+def delete_chain_removed(rule, ex, body, request, ctx, target, ledger):
+    """Delete removes the appointment's whole chain; a second delete is not linked."""
+    sar = request["path"]["appointmentUuid"]
+    state = ctx.state
+    check(body.get("appointmentUuid") == sar, ex, "appointmentUuid: UUID of the deleted appointment", rule.citation)
+    check(body.get("pickupEventUUID") == state.get("pickup_uuid"), ex,
+          "pickupEventUUID: UUID of the deleted pickup trip event", rule.citation)
+    ledger.forget(sar)
+    gx, trips = get_trips(target, ctx, sar)
+    check(not trips, gx, "after delete, the appointment has no trips", rule.citation)
+    gone = [u for u in (state.get("pickup_uuid"), state.get("dropoff_uuid")) if u]
+    fx, fbody = filter_call(target, ledger, ctx, {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")],
+                                                   "eventUuids": gone, "sortOrder": "APPT_TIME_ASC"})
+    left = [t.get("eventUuid") for t in (fbody.get("tripViewDtos") or []) if isinstance(t, dict)]
+    check(not left, fx, f"the deleted pickup and linked dropoff(s) are gone (filter by eventUuids found {left})",
+          rule.citation)
+    again = target.call("delete", path=request["path"], query=request["query"])
+    expect_error(again, 400, "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT", rule.citation)
+
+
+# --- post-checks after filter ----------------------------------------------------------------
+
+def effective_time(trip: dict) -> datetime | None:
+    return parse_time(trip.get("appointmentTime")) or parse_time(trip.get("rideTime"))
+
+
+def trip_problems(trip: dict, req: dict) -> list[str]:
+    """What in `trip` contradicts a filter of `req` (filter-trips.txt request table)."""
+    out = []
+
+    def nested(*path):
+        node: Any = trip
+        for p in path:
+            node = node.get(p) if isinstance(node, dict) else None
+        return node
+
+    dept = nested("department", "uuid")
+    if dept is not None and dept not in req["dealerDepartmentUUIDList"]:
+        out.append(f"department {dept} not in dealerDepartmentUUIDList")
+    if req.get("dealerUuids") and nested("department", "dealer", "uuid") not in req["dealerUuids"]:
+        out.append(f"dealer {nested('department', 'dealer', 'uuid')} not in dealerUuids")
+    if req.get("eventUuids") and trip.get("eventUuid") not in req["eventUuids"]:
+        out.append("eventUuid not in eventUuids")
+    if req.get("rideTypes") and trip.get("rideType") not in req["rideTypes"]:
+        out.append(f"rideType {trip.get('rideType')} not in rideTypes")
+    if req.get("tripStatuses") and trip.get("tripStatus") not in req["tripStatuses"]:
+        out.append(f"tripStatus {trip.get('tripStatus')} not in tripStatuses")
+    if req.get("customerUuids") and nested("customer", "uuid") not in req["customerUuids"]:
+        out.append(f"customer {nested('customer', 'uuid')} not in customerUuids")
+    if req.get("docStatuses") and trip.get("docStatus") not in req["docStatuses"]:
+        out.append(f"docStatus {trip.get('docStatus')} not in docStatuses")
+    subs = [s for s in (trip.get("subTrips") or []) if isinstance(s, dict)]
+    if req.get("subTripStatuses") and not any(s.get("status") in req["subTripStatuses"] for s in subs):
+        out.append("no sub trip has a status in subTripStatuses")
+    if req.get("driverUuids"):
+        drivers = {nested("primaryDriver", "uuid"), nested("secondaryDriver", "uuid")}
+        drivers |= {(s.get("driver") or {}).get("uuid") for s in subs if isinstance(s.get("driver"), dict)}
+        if not drivers & set(req["driverUuids"]):
+            out.append("no driver of the trip is in driverUuids")
+    if req.get("startApptTime") and req.get("endApptTime"):
+        t, lo, hi = effective_time(trip), parse_time(req["startApptTime"]), parse_time(req["endApptTime"])
+        if t is None or not (lo <= t <= hi):
+            out.append(f"time {trip.get('appointmentTime') or trip.get('rideTime')} outside "
+                       f"[{req['startApptTime']}, {req['endApptTime']}]")
+    return out
+
+
+def check_sorted(ex: Exchange, trips: list[dict], order: str, citation) -> None:
+    times = [effective_time(t) for t in trips]
+    known = [t for t in times if t is not None]
+    want = sorted(known, reverse=order == "APPT_TIME_DESC")
+    check(known == want, ex, f"trips sorted by appointment time per sortOrder {order}", citation)
+
+
+@post_check("filter_results_match")
+def filter_results_match(rule, ex, body, request, ctx, target, ledger):
+    """Every returned trip satisfies every filter sent; order and counts hold."""
+    req = request["body"]
+    trips = [t for t in (body.get("tripViewDtos") or []) if isinstance(t, dict)]
+    for trip in trips:
+        problems = trip_problems(trip, req)
+        check(not problems, ex, f"every returned trip satisfies every filter sent; trip {trip.get('eventUuid')}: "
+              + "; ".join(problems), rule.citation)
+    check_sorted(ex, trips, req["sortOrder"], rule.citation)
+    total = body.get("totalCount")
+    check(isinstance(total, int) and total >= len(trips), ex,
+          "totalCount is the number of matching trips (at least the page's length)", rule.citation)
+    if req.get("pageSize"):
+        check(len(trips) <= req["pageSize"], ex, f"at most pageSize={req['pageSize']} trips", rule.citation)
+    else:
+        check(total == len(trips), ex, "without pageSize every match is returned: totalCount = trips returned",
+              rule.citation)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+def _seed_trips(states, ctx: Ctx, n: int = 3) -> list[dict]:
+    """Create a few appointments (some with dropoffs) so filters have data of ours to find."""
+    out = []
+    for i in range(n):
+        out.append(states.create(create_body(ctx, with_drop=i % 2 == 0, drivers=i == 1,
+                                             trip_status="DRAFT" if i == 2 else None)))
+    return out
+
+
+def _all_pages(target, ledger, ctx, base: dict, mode: str, size: int) -> tuple[list[str], list[int], Exchange]:
+    ids, totals, last = [], [], None
+    page, index = 1, 0
+    for _ in range(200):
+        body = {**base, "pageSize": size}
+        if mode == "pageNumber":
+            body["pageNumber"] = page
+        else:
+            body["lastItemIndex"] = index
+        ex, data = filter_call(target, ledger, ctx, body)
+        last = ex
+        trips = [t.get("eventUuid") for t in (data.get("tripViewDtos") or []) if isinstance(t, dict)]
+        totals.append(data.get("totalCount"))
+        ids.extend(trips)
+        if len(trips) < size:
+            break
+        page, index = page + 1, index + len(trips)
+    return ids, totals, last
+
+
+@prop("filter_pagination_partitions")
+def filter_pagination_partitions(rule, target, ctx, states, ledger):
+    """pageNumber (1-based) and lastItemIndex pages partition the unpaged result; totalCount = matches."""
+    with states.scope("none"):
+        mine = _seed_trips(states, ctx)
+        times = sorted(parse_time(s["request"]["appointmentDateTime"]) for s in mine)
+        start, end = times[0].replace(hour=0, minute=0), times[-1].replace(hour=23, minute=59)
+        # Bound the window around our own trips; the dropoffs (a day later) may fall in it too.
+        base = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
+                "startApptTime": start.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "endApptTime": end.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+        @given(order=st.sampled_from(["APPT_TIME_ASC", "APPT_TIME_DESC"]), size=st.integers(1, 4),
+               mode=st.sampled_from(["pageNumber", "lastItemIndex"]))
+        def run(order, size, mode):
+            full_ex, full = filter_call(target, ledger, ctx, {**base, "sortOrder": order})
+            everything = [t.get("eventUuid") for t in (full.get("tripViewDtos") or []) if isinstance(t, dict)]
+            check(full.get("totalCount") == len(everything), full_ex,
+                  "totalCount: the number of trips matching the filters", rule.citation)
+            for s in mine:
+                check(s["pickup_uuid"] in everything, full_ex,
+                      f"the filter returns our trip {s['pickup_uuid']} created in the time range", rule.citation)
+            ids, totals, last = _all_pages(target, ledger, ctx, {**base, "sortOrder": order}, mode, size)
+            check(len(ids) == len(set(ids)), last, f"{mode} pages of {size} repeat no trip: {ids}", rule.citation)
+            check(ids == everything, last, f"{mode} pages of {size} (1-based pageNumber; lastItemIndex = items "
+                  f"already returned) concatenate to the unpaged result {everything}, got {ids}", rule.citation)
+            check(all(t == len(everything) for t in totals), last,
+                  f"every page's totalCount is the number of matches {len(everything)}, got {totals}", rule.citation)
+
+        run()
+
+
+@prop("filter_properties")
+def filter_properties(rule, target, ctx, states, ledger):
+    """Any valid filter: every returned trip satisfies every filter sent, sorted, counted."""
+    with states.scope("none"):
+        _seed_trips(states, ctx)
+
+        @given(data=st.data())
+        def run(data):
+            base = data.draw(st.sampled_from(["page_number", "last_item_index", "unpaged"]))
+            request = data.draw(valid_request("filter", ctx, base))
+            ex = send(target, ledger, ctx, "filter", request)
+            body = expect_success(ex, rule.citation)
+            filter_results_match(rule, ex, body, request, ctx, target, ledger)
+
+        run()
+

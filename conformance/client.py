@@ -1,0 +1,249 @@
+"""The suite's HTTP client: one connection pool per run, every exchange recorded (redacted).
+
+A network or harness fault raises `TargetFault` (reported as an error, not a
+non-conformance); whatever the target answers, however garbled, becomes an `Exchange`.
+"""
+from __future__ import annotations
+
+import json
+import shlex
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from conformance.redaction import REDACTOR, redact
+from conformance.settings import IN_PROCESS, Settings
+
+_UNSET: Any = object()
+MAX_BODY_KEPT = 64 * 1024  # a huge response is kept truncated, and said so
+IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
+READ_OPERATIONS = frozenset({"get-trips", "filter"})  # filter is a POST that only reads
+
+
+class TargetFault(Exception):
+    """The target could not be talked to (refused, timed out, cut off): a harness/network error."""
+
+
+@dataclass
+class Exchange:
+    operation: str
+    method: str
+    url: str
+    client_name: str | None
+    request_headers: dict[str, str]
+    request_body: str | None
+    status: int
+    response_headers: dict[str, str]
+    response_text: str
+    truncated: bool
+    elapsed_ms: float
+    password_env: str | None = None
+    username: str | None = None
+    _json: Any = field(default=_UNSET, repr=False)
+
+    @property
+    def json(self) -> Any:
+        """The parsed JSON body, or None when the body is not JSON."""
+        if self._json is _UNSET:
+            try:
+                self._json = json.loads(self.response_text) if not self.truncated else None
+            except ValueError:
+                self._json = None
+        return self._json
+
+    @property
+    def content_type(self) -> str:
+        return self.response_headers.get("content-type", "")
+
+    def received(self, limit: int = 600) -> str:
+        body = self.response_text if len(self.response_text) <= limit else self.response_text[:limit] + "…"
+        return redact(f"HTTP {self.status} ({self.content_type or 'no content-type'}) {body}")
+
+    def curl(self) -> str:
+        """A command that reproduces the request, credentials replaced by an env reference."""
+        parts = ["curl", "-sS", "-X", self.method, self.url if not self.url.startswith(IN_PROCESS)
+                 else self.url.replace(IN_PROCESS, "http://127.0.0.1:8765")]
+        cmd = " ".join(shlex.quote(p) for p in parts)
+        if self.username is not None:
+            # The password is never written: the command reads it from the environment.
+            var = self.password_env or f"PND_{(self.client_name or 'custom').upper()}_PASSWORD"
+            cmd += f' -u "{self.username}:${{{var}}}"'
+        for k, v in self.request_headers.items():
+            if k.lower() in ("content-type",):
+                cmd += " -H " + shlex.quote(f"{k}: {v}")
+        if self.request_body is not None:
+            cmd += " --data-raw " + shlex.quote(self.request_body)
+        note = "  # run `python -m sandbox` first" if self.url.startswith(IN_PROCESS) else ""
+        return redact(cmd + note)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "operation": self.operation, "client": self.client_name,
+            "request": {"method": self.method, "url": self.url, "headers": self.request_headers,
+                        "body": redact(self.request_body) if self.request_body else None},
+            "response": {"status": self.status, "headers": self.response_headers,
+                         "body": redact(self.response_text), "truncated": self.truncated},
+            "elapsed_ms": round(self.elapsed_ms, 2), "curl": self.curl(),
+        }
+
+
+class InProcessTransport(httpx.BaseTransport):
+    """Serve requests from an ASGI app in this process (the embedded sandbox)."""
+
+    def __init__(self, app: Any) -> None:
+        import anyio.from_thread
+
+        self._cm = anyio.from_thread.start_blocking_portal()
+        self._portal = self._cm.__enter__()
+        self._asgi = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        content = request.read()
+
+        async def go() -> tuple[int, list, bytes]:
+            areq = httpx.Request(request.method, request.url, headers=request.headers, content=content)
+            resp = await self._asgi.handle_async_request(areq)
+            return resp.status_code, resp.headers.raw, await resp.aread()
+
+        status, headers, body = self._portal.call(go)
+        return httpx.Response(status, headers=headers, content=body, request=request)
+
+    def close(self) -> None:
+        self._cm.__exit__(None, None, None)
+
+
+class _RateLimiter:
+    def __init__(self, rps: float) -> None:
+        self.interval = 1.0 / rps if rps > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+
+class Target:
+    """Calls the five operations by key; `call` never raises for an HTTP answer."""
+
+    def __init__(self, settings: Settings, app_factory: Callable[[], Any] | None = None) -> None:
+        self.settings = settings
+        if settings.in_process:
+            if app_factory is None:
+                from sandbox import create_app
+
+                faults = [f for f in settings.sandbox_faults.split(",") if f.strip()]
+                app_factory = lambda: create_app(faults=faults)  # noqa: E731
+            transport: httpx.BaseTransport = InProcessTransport(app_factory())
+            base = IN_PROCESS
+        else:
+            transport = httpx.HTTPTransport(retries=0)
+            base = settings.resolved_url
+        self.base_url = base
+        self.http = httpx.Client(transport=transport, timeout=httpx.Timeout(settings.timeout),
+                                 follow_redirects=False,
+                                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=8))
+        self._limiter = _RateLimiter(settings.rate_limit)
+        self.listeners: list[Callable[[Exchange], None]] = []
+        self.history: deque[Exchange] = deque(maxlen=200)
+        self._creds = {}
+        for name in (settings.profile.credentials if settings.profile else {}):
+            cred = settings.credential(name)
+            if cred:
+                self._creds[name] = cred
+                REDACTOR.add_basic(*cred.basic())
+
+    def close(self) -> None:
+        self.http.close()
+
+    def has_client(self, name: str) -> bool:
+        return name in self._creds
+
+    def url_for(self, operation: str, path: dict[str, str] | None, query: dict[str, Any] | None) -> tuple[str, str]:
+        from spec.openapi import operation_by_key  # the spec is the one source of paths
+
+        method, template, _ = operation_by_key(operation)
+        url = template
+        for key, value in (path or {}).items():
+            url = url.replace("{" + key + "}", quote(str(value), safe=""))
+        q = {k: ("true" if v is True else "false" if v is False else v) for k, v in (query or {}).items() if v is not None}
+        if q:
+            url += "?" + urlencode(q)
+        return method.upper(), url
+
+    def call(self, operation: str, *, path: dict[str, str] | None = None, query: dict[str, Any] | None = None,
+             body: Any = _UNSET, raw_body: bytes | str | None = None, client: str | None = "full",
+             auth: tuple[str, str] | None = None, headers: dict[str, str] | None = None) -> Exchange:
+        method, rel = self.url_for(operation, path, query)
+        req_headers = {"Accept": "application/json"}
+        content: bytes | None = None
+        if raw_body is not None:
+            content = raw_body.encode() if isinstance(raw_body, str) else raw_body
+            req_headers["Content-Type"] = "application/json"
+        elif body is not _UNSET:
+            content = json.dumps(body, ensure_ascii=False).encode()
+            req_headers["Content-Type"] = "application/json"
+        req_headers.update(headers or {})
+        basic = auth
+        password_env = None
+        if basic is None and client is not None:
+            cred = self._creds.get(client)
+            if cred is None:
+                raise LookupError(f"client {client!r} unavailable: {self.settings.missing_credential_hint(client)}")
+            basic = cred.basic()
+            ref = self.settings.profile.credentials.get(client)
+            password_env = ref.password_env if ref else None
+        if auth is not None:
+            REDACTOR.add_basic(*auth)
+        attempts = 1 + (self.settings.retries if (method in IDEMPOTENT or operation in READ_OPERATIONS) else 0)
+        url = self.base_url + rel
+        response = None
+        started = time.perf_counter()
+        for attempt in range(attempts):
+            self._limiter.wait()
+            started = time.perf_counter()
+            try:
+                response = self.http.request(method, rel if not self.settings.in_process else "http://sandbox" + rel,
+                                             content=content, headers=req_headers,
+                                             auth=httpx.BasicAuth(*basic) if basic else None)
+                break
+            except httpx.ConnectError as exc:
+                if attempt + 1 < attempts:
+                    time.sleep(0.2 * 2 ** attempt)
+                    continue
+                raise TargetFault(f"{operation}: cannot connect to {self.base_url}: {redact(str(exc)) or 'connection refused'}") from None
+            except httpx.TimeoutException:
+                raise TargetFault(f"{operation}: no answer from {self.base_url} within {self.settings.timeout}s") from None
+            except httpx.HTTPError as exc:
+                raise TargetFault(f"{operation}: {type(exc).__name__} talking to {self.base_url}: {redact(str(exc))}") from None
+        assert response is not None
+        elapsed = (time.perf_counter() - started) * 1000
+        raw = response.content
+        truncated = len(raw) > MAX_BODY_KEPT
+        text = raw[:MAX_BODY_KEPT].decode("utf-8", errors="replace")
+        shown_headers = dict(req_headers)
+        if basic:
+            shown_headers["Authorization"] = "Basic ***"
+        exchange = Exchange(
+            operation=operation, method=method, url=url, client_name=client if basic and auth is None else None,
+            request_headers=REDACTOR.redact_headers(shown_headers),
+            request_body=content.decode("utf-8", errors="replace") if content is not None else None,
+            status=response.status_code, response_headers=REDACTOR.redact_headers(dict(response.headers)),
+            response_text=text, truncated=truncated, elapsed_ms=elapsed, password_env=password_env,
+            username=redact(basic[0]) if basic else None,
+        )
+        self.history.append(exchange)
+        for listener in list(self.listeners):
+            listener(exchange)
+        return exchange

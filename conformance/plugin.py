@@ -1,0 +1,185 @@
+"""The pytest plugin: options, settings, the run's client, fixtures and outcome handling.
+
+Loaded from the root conftest.py, so `pytest conformance` and `make conformance` share it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
+
+from conformance.client import Target, TargetFault
+from conformance.ledger import Ledger, delete_appointment, read_outstanding
+from conformance.redaction import REDACTOR, redact
+from conformance.settings import REPO_ROOT, ConfigError, resolve
+from conformance.states import SetupFailed, States
+from strategies.context import Ctx
+
+LEDGER_DIR = REPO_ROOT / "reports" / "ledger"
+
+# Hypothesis profiles, one per use. `ci` is deterministic (derandomize) and small.
+_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                                     HealthCheck.function_scoped_fixture,
+                                                     HealthCheck.differing_executors],
+               database=None, print_blob=False)
+hsettings.register_profile("dev", max_examples=10, **_common)
+hsettings.register_profile("ci", max_examples=5, derandomize=True, **_common)
+hsettings.register_profile("thorough", max_examples=200, **_common)
+hsettings.register_profile("mutant", max_examples=5, derandomize=True,
+                           phases=[Phase.explicit, Phase.generate], verbosity=Verbosity.quiet, **_common)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("pnd", "pnd-conformance target")
+    g.addoption("--target-url", help="base URL of the API under test (default: the embedded sandbox, in-process)")
+    g.addoption("--target-profile", help="target profile YAML (identities, credential env vars); "
+                                         "default profiles/sandbox.yaml")
+    g.addoption("--sandbox-faults", help="comma-separated sandbox fault names (in-process sandbox only)")
+    g.addoption("--request-timeout", type=float, help="per-request timeout in seconds (default 10)")
+    g.addoption("--rate-limit", type=float, help="max requests per second per process (default unlimited; "
+                                                  "set e.g. 5 for shared staging)")
+    g.addoption("--expectations", help="known-deviations YAML keyed by rule id")
+    g.addoption("--allow-production-writes", action="store_true", default=None,
+                help="DANGER: allow tests that create/update/delete data against the production host")
+    g.addoption("--cleanup-only", action="store_true", default=False,
+                help="run no tests: delete what interrupted runs left on the target (from reports/ledger/)")
+
+
+def _settings(config: pytest.Config):
+    cached = getattr(config, "pnd_settings", None)
+    if cached is not None:
+        return cached
+    cli = {
+        "target_url": config.getoption("--target-url"),
+        "target_profile": config.getoption("--target-profile"),
+        "sandbox_faults": config.getoption("--sandbox-faults"),
+        "timeout": config.getoption("--request-timeout"),
+        "rate_limit": config.getoption("--rate-limit"),
+        "expectations": config.getoption("--expectations"),
+        "allow_production_writes": config.getoption("--allow-production-writes"),
+    }
+    try:
+        settings = resolve(cli)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.pnd_settings = settings  # type: ignore[attr-defined]
+    return settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings = _settings(config)
+    for secret in settings.secrets():
+        REDACTOR.add(secret)
+    for name in settings.profile.credentials:
+        cred = settings.credential(name)
+        if cred:
+            REDACTOR.add_basic(*cred.basic())
+    if not config.getoption("--hypothesis-profile", default=None):
+        hsettings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    settings = config.pnd_settings  # type: ignore[attr-defined]
+    if settings.is_production and not settings.allow_production_writes:
+        writers = [i.nodeid for i in items if i.get_closest_marker("writes")]
+        if writers:
+            raise pytest.UsageError(
+                f"refusing to run {len(writers)} writing test(s) against production {settings.resolved_url}: "
+                "select read-only tests with `-m readonly`, or pass --allow-production-writes")
+
+
+def _ctx(settings) -> Ctx:
+    return Ctx(settings.identities.model_dump(), settings.profile.utc_offset)
+
+
+@pytest.fixture(scope="session")
+def pnd_settings(pytestconfig: pytest.Config):
+    return pytestconfig.pnd_settings  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def target(pnd_settings):
+    tgt = Target(pnd_settings)
+    try:
+        # One cheap read to tell "unreachable" apart from non-conformance before anything runs.
+        tgt.call("get-trips", path={"dealerUuid": pnd_settings.identities.dealer_uuid,
+                                    "sarUUID": pnd_settings.identities.unknown_uuid})
+    except TargetFault as exc:
+        tgt.close()
+        pytest.exit(f"target unreachable: {exc}", returncode=3)
+    yield tgt
+    tgt.close()
+
+
+@pytest.fixture(scope="session")
+def ctx(pnd_settings) -> Ctx:
+    return _ctx(pnd_settings)
+
+
+@pytest.fixture(scope="session")
+def ledger(pnd_settings, target, ctx):
+    led = Ledger(pnd_settings.resolved_url, None if pnd_settings.in_process else LEDGER_DIR)
+    yield led
+    errors = led.sweep(target, ctx)
+    if errors:
+        raise RuntimeError("cleanup left data on the target:\n" + "\n".join(errors))
+    if led.path is not None and led.path.exists() and not led.outstanding():
+        led.path.unlink()
+
+
+@pytest.fixture
+def states(target, ctx, ledger) -> States:
+    return States(target, ctx, ledger)
+
+
+def pytest_cmdline_main(config: pytest.Config):
+    if not config.getoption("--cleanup-only"):
+        return None
+    settings = _settings(config)
+    target = Target(settings)
+    ctx = _ctx(settings)
+    entries = read_outstanding(LEDGER_DIR, settings.resolved_url) if LEDGER_DIR.exists() else []
+    errors = []
+    for entry in entries:
+        try:
+            problem = delete_appointment(target, ctx, entry["sar_uuid"], entry["department_uuid"],
+                                         entry["dealer_uuid"])
+        except TargetFault as exc:
+            problem = str(exc)
+        if problem:
+            errors.append(f"{entry['sar_uuid']}: {problem}")
+    target.close()
+    if not errors:
+        for path in LEDGER_DIR.glob("run-*.jsonl"):
+            path.unlink()
+    print(redact(f"cleanup: {len(entries) - len(errors)} of {len(entries)} appointment(s) deleted on "
+                 f"{settings.resolved_url}"))
+    for line in errors:
+        print(redact(f"cleanup error: {line}"))
+    return 1 if errors else 0
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if call.excinfo is not None and call.excinfo.errisinstance((TargetFault, SetupFailed)):
+        # A harness or network fault is an error, not a non-conformance.
+        report.pnd_outcome = "error"
+        report.longrepr = redact(f"HARNESS/NETWORK ERROR: {call.excinfo.value}")
+        if call.when == "call":
+            report.outcome = "failed"
+            report.user_properties.append(("pnd_outcome", "error"))
+    elif report.failed and report.longrepr is not None:
+        report.longrepr = redact(str(report.longrepr))
+    return report
+
+
+@pytest.fixture
+def record_rule(request: pytest.FixtureRequest):
+    """Tie the test to its catalogue rule, for reports (Allure labels, the conformance matrix)."""
+    def record(rule) -> None:
+        request.node.pnd_rule = rule
+        request.node.user_properties.append(("rule", rule.id))
+    return record

@@ -1,0 +1,32 @@
+"""Sending a drawn request and keeping the ledger right, shared by every rule test."""
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.client import Exchange, Target
+from conformance.ledger import Ledger
+from strategies.context import Ctx
+
+BODY_OPERATIONS = frozenset({"create", "update", "filter"})
+
+
+def send(target: Target, ledger: Ledger, ctx: Ctx, operation: str, request: dict, **kw: Any) -> Exchange:
+    """Send `{path, query, body}`; anything a create made is recorded before it is looked at."""
+    extra = {}
+    if operation in BODY_OPERATIONS and "raw_body" not in kw:
+        extra["body"] = request.get("body")
+    ex = target.call(operation, path=request.get("path"), query=request.get("query"), **extra, **kw)
+    if operation == "create" and isinstance(ex.json, dict) and isinstance(ex.json.get("appointmentUUID"), str):
+        dept = (request.get("body") or {}).get("dealerDepartmentUUID") if isinstance(request.get("body"), dict) else None
+        ledger.record(ex.json["appointmentUUID"], dept if isinstance(dept, str) and dept.strip() else
+                      ctx.ident("department_uuid"), (request.get("path") or {}).get("dealerUuid") or
+                      ctx.ident("dealer_uuid"))
+    return ex
+
+
+def as_dict(model: Any) -> dict:
+    if model is None:
+        return {}
+    if hasattr(model, "model_dump"):
+        return model.model_dump(exclude_none=True)
+    return dict(model)

@@ -1,0 +1,70 @@
+"""Prepared states a rule test starts from (CONTRIBUTING.md, `setup`), all ledger-backed."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from conformance.client import Target
+from conformance.ledger import Ledger, delete_appointment
+from strategies.context import Ctx
+from strategies.fixed import create_body, delete_trip_body
+
+SETUPS = ("none", "appointment_with_trip", "appointment_with_drop", "appointment_without_trip")
+DEFAULT_SETUP = {"create": "none", "filter": "none", "update": "appointment_with_trip",
+                 "get-trips": "appointment_with_trip", "delete": "appointment_with_trip"}
+
+
+class SetupFailed(Exception):
+    """The target would not let us prepare the documented precondition (a harness error)."""
+
+
+class States:
+    def __init__(self, target: Target, ctx: Ctx, ledger: Ledger) -> None:
+        self.target, self.ctx, self.ledger = target, ctx, ledger
+
+    def create(self, body: dict | None = None, **kw) -> dict:
+        """Create an appointment with trip; record it before using the answer."""
+        body = body or create_body(self.ctx, **kw)
+        ex = self.target.call("create", path={"dealerUuid": self.ctx.ident("dealer_uuid")}, body=body)
+        data = ex.json if isinstance(ex.json, dict) else {}
+        sar = data.get("appointmentUUID")
+        if sar:
+            self.ledger.record(sar, self.ctx.ident("department_uuid"), self.ctx.ident("dealer_uuid"))
+        if ex.status != 200 or not sar:
+            raise SetupFailed(f"create (setup) failed: {ex.received()}\nreproduce: {ex.curl()}")
+        return {"sar_uuid": sar, "pickup_uuid": data.get("pickupEventUUID") or data.get("eventUUID"),
+                "dropoff_uuid": data.get("dropoffEventUUID"), "request": body}
+
+    def prepare(self, name: str) -> dict:
+        if name == "none":
+            return {}
+        if name == "appointment_with_trip":
+            return self.create()
+        if name == "appointment_with_drop":
+            return self.create(with_drop=True)
+        if name == "appointment_without_trip":
+            state = self.create()
+            ex = self.target.call("update", path={"dealerUuid": self.ctx.ident("dealer_uuid"),
+                                                  "sarUUID": state["sar_uuid"]},
+                                  body=delete_trip_body(self.ctx, state["pickup_uuid"]))
+            if ex.status != 200:
+                raise SetupFailed(f"update delete-trip (setup) failed: {ex.received()}\nreproduce: {ex.curl()}")
+            return {**state, "pickup_uuid": None, "dropoff_uuid": None, "removed_pickup_uuid": state["pickup_uuid"]}
+        raise ValueError(f"unknown setup {name!r}")
+
+    def cleanup(self, sar_uuid: str) -> None:
+        problem = delete_appointment(self.target, self.ctx, sar_uuid, self.ctx.ident("department_uuid"),
+                                     self.ctx.ident("dealer_uuid"))
+        if problem is None:
+            self.ledger.forget(sar_uuid)
+
+    @contextmanager
+    def scope(self, name: str) -> Iterator[dict]:
+        """A prepared state, deleted at the end even when the test fails."""
+        before = {e["sar_uuid"] for e in self.ledger.outstanding()}
+        try:
+            yield self.prepare(name)
+        finally:
+            for entry in self.ledger.outstanding():
+                if entry["sar_uuid"] not in before:
+                    self.cleanup(entry["sar_uuid"])

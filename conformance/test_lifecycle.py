@@ -1,0 +1,141 @@
+"""Stateful lifecycle: create → get-trips → update → delete → filter, against a model.
+
+A Hypothesis state machine drives the five operations in any order a user could, and
+compares every answer with a model of what the target should hold. Documents cited per step.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import settings as hsettings, strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
+
+from conformance.checks import get_trips, same_instant
+from conformance.runner import send
+from conformance.verdict import check, expect_error, expect_success
+from strategies import valid_request
+from strategies.fixed import delete_trip_body, recreate_trip_body
+
+CREATE_DOC = {"doc": "create-partner-appointment-with-trip.txt",
+              "quote": "The API links the created dropoff trip to the created pickup trip automatically."}
+UPDATE_DOC = {"doc": "update-appointment-with-trip.txt", "quote": "Creates a new trip and links it to the appointment. Fails if a trip already exists."}
+DELETE_DOC = {"doc": "delete-partner-appointment-with-trip.txt",
+              "quote": "The endpoint deletes the appointment, removes the SAR-trip mapping, and deletes the linked trip records"}
+GET_DOC = {"doc": "get-partner-trips-for-appointment.txt",
+           "quote": "The appointment does not currently have an active mapped pickup trip, so there is nothing to return."}
+
+
+class Lifecycle(RuleBasedStateMachine):
+    """The model: appointment UUID → its mapped pickup UUID (or None) and linked dropoff UUID."""
+
+    target = ctx = ledger = None  # set by the test below
+
+    appointments = Bundle("appointments")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.model: dict[str, dict] = {}
+        self.deleted_trips: set[str] = set()
+
+    @rule(target=appointments, data=st.data(), base=st.sampled_from(["web", "non_web", "web_with_drop",
+                                                                     "non_web_with_drop"]))
+    def create(self, data, base):
+        request = data.draw(valid_request("create", self.ctx, base))
+        ex = send(self.target, self.ledger, self.ctx, "create", request)
+        body = expect_success(ex, CREATE_DOC)
+        sar = body["appointmentUUID"]
+        self.model[sar] = {"pickup": body.get("pickupEventUUID"), "dropoff": body.get("dropoffEventUUID"),
+                           "time": request["body"]["appointmentDateTime"]}
+        return sar
+
+    @rule(sar=appointments)
+    def get_trips_matches_model(self, sar):
+        entry = self.model.get(sar)
+        ex, trips = get_trips(self.target, self.ctx, sar)
+        got = {t.get("eventUuid") for t in trips}
+        want = set() if entry is None or entry["pickup"] is None else {entry["pickup"], entry["dropoff"]} - {None}
+        check(got == want, ex, f"get-trips returns exactly the mapped pickup and its linked dropoff {sorted(want)}",
+              GET_DOC)
+        if want and entry["time"]:
+            pickup = next(t for t in trips if t.get("eventUuid") == entry["pickup"])
+            check(same_instant(pickup.get("appointmentTime"), entry["time"]), ex,
+                  f"the pickup's appointmentTime is the last one set ({entry['time']})", CREATE_DOC)
+
+    @rule(sar=appointments, data=st.data())
+    def update_existing_trip(self, sar, data):
+        entry = self.model.get(sar)
+        if entry is None or entry["pickup"] is None:
+            return
+        c = self.ctx.with_state(sar_uuid=sar, pickup_uuid=entry["pickup"])
+        request = data.draw(valid_request("update", c, "update_trip"))
+        ex = send(self.target, self.ledger, c, "update", request)
+        expect_success(ex, UPDATE_DOC)
+        entry["time"] = request["body"]["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]["appointmentTime"]
+
+    @rule(sar=appointments)
+    def update_delete_trip(self, sar):
+        entry = self.model.get(sar)
+        if entry is None or entry["pickup"] is None:
+            return
+        ex = self.target.call("update", path={"dealerUuid": self.ctx.ident("dealer_uuid"), "sarUUID": sar},
+                              body=delete_trip_body(self.ctx, entry["pickup"]))
+        expect_success(ex, UPDATE_DOC)
+        self.deleted_trips.add(entry["pickup"])
+        entry.update(pickup=None, dropoff=None, time=None)
+
+    @rule(sar=appointments)
+    def update_create_trip(self, sar):
+        entry = self.model.get(sar)
+        if entry is None:
+            return
+        sent = recreate_trip_body(self.ctx)
+        ex = self.target.call("update", path={"dealerUuid": self.ctx.ident("dealer_uuid"), "sarUUID": sar},
+                              body=sent)
+        if entry["pickup"] is not None:
+            expect_error(ex, 400, None, UPDATE_DOC)  # "Fails if a trip already exists."
+            return
+        body = expect_success(ex, UPDATE_DOC)
+        entry.update(pickup=body.get("eventUUID"), dropoff=None,
+                     time=sent["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]["appointmentTime"])
+
+    @rule(sar=consumes(appointments))
+    def delete(self, sar):
+        entry = self.model.get(sar)
+        path = {"dealerDepartmentUUID": self.ctx.ident("department_uuid"), "appointmentUuid": sar}
+        query = {"updatedByDAUUID": self.ctx.ident("creator_user_uuid"), "source": "WEB"}
+        ex = self.target.call("delete", path=path, query=query)
+        if entry is None or entry["pickup"] is None:
+            expect_error(ex, 400, "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT", DELETE_DOC)
+            if entry is not None:
+                self.model.pop(sar)  # stays for cleanup in the ledger: a trip-less appointment
+            return
+        body = expect_success(ex, DELETE_DOC)
+        check(body.get("pickupEventUUID") == entry["pickup"], ex, "pickupEventUUID: the deleted pickup", DELETE_DOC)
+        self.deleted_trips |= {entry["pickup"], entry["dropoff"]} - {None}
+        self.model.pop(sar)
+        self.ledger.forget(sar)
+
+    @invariant()
+    def filter_sees_exactly_live_trips(self):
+        live = {u for e in self.model.values() for u in (e["pickup"], e["dropoff"]) if u}
+        asked = sorted(live | self.deleted_trips)
+        if not asked:
+            return
+        ex = send(self.target, self.ledger, self.ctx, "filter", {"body": {
+            "dealerDepartmentUUIDList": [self.ctx.ident("department_uuid")], "eventUuids": asked,
+            "sortOrder": "APPT_TIME_ASC"}})
+        body = expect_success(ex, DELETE_DOC)
+        got = {t.get("eventUuid") for t in (body.get("tripViewDtos") or []) if isinstance(t, dict)}
+        check(live <= got, ex, f"filter by eventUuids finds every live trip {sorted(live - got)}", CREATE_DOC)
+        stale = got & self.deleted_trips
+        check(not stale, ex, f"deleted trips are gone, found {sorted(stale)}", DELETE_DOC)
+
+
+@pytest.mark.writes
+def test_lifecycle_state_machine(target, ctx, ledger, states):
+    """Any sequence of the five operations keeps the documented state (all five docs)."""
+    Lifecycle.target, Lifecycle.ctx, Lifecycle.ledger = target, ctx, ledger
+    try:
+        run_state_machine_as_test(Lifecycle, settings=hsettings(stateful_step_count=12))
+    finally:
+        for entry in ledger.outstanding():
+            states.cleanup(entry["sar_uuid"])

@@ -1,0 +1,111 @@
+"""One test per catalogue rule, driven by spec/rules.yaml (ids read `<operation>/<rule-id>`).
+
+A new documented rule needs one catalogue entry and, at most, one small violation function in
+strategies/violations.py or check in conformance/checks.py; no new test function.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+
+from conformance import checks
+from conformance.runner import as_dict, send
+from conformance.states import DEFAULT_SETUP
+from conformance.verdict import expect_error, expect_success
+from spec.catalogue import load_rules
+from strategies import valid_request
+from strategies.triggers import apply
+
+READ_ONLY_OPERATIONS = {"get-trips", "filter"}
+WRONG_PASSWORD = "not-the-password-0000"
+
+
+def _marks(rule):
+    setup = rule.setup or DEFAULT_SETUP[rule.operation]
+    writes = rule.operation not in READ_ONLY_OPERATIONS or setup != "none" or rule.test == "property"
+    return [pytest.mark.writes if writes else pytest.mark.readonly]
+
+
+def _params(test: str):
+    return [pytest.param(r, id=f"{r.operation}/{r.id}", marks=_marks(r)) for r in load_rules() if r.test == test]
+
+
+def _setup(rule) -> str:
+    return rule.setup or DEFAULT_SETUP[rule.operation]
+
+
+@pytest.mark.parametrize("rule", _params("violation"))
+def test_violation(rule, target, ctx, states, ledger, record_rule):
+    """A request breaking exactly this rule gets the documented status and errorCode."""
+    record_rule(rule)
+    expect = as_dict(rule.expect)
+
+    @given(data=st.data())
+    def run(data):
+        with states.scope(_setup(rule)) as state:
+            c = ctx.with_state(**state)
+            request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
+                            as_dict(rule.trigger), c)
+            ex = send(target, ledger, c, rule.operation, request)
+            expect_error(ex, expect.get("status", 400), expect.get("errorCode"), rule.citation)
+
+    run()
+
+
+@pytest.mark.parametrize("rule", _params("acceptance"))
+def test_acceptance(rule, target, ctx, states, ledger, record_rule):
+    """A valid request (possibly using a documented default or relaxation) succeeds."""
+    record_rule(rule)
+
+    @given(data=st.data())
+    def run(data):
+        with states.scope(_setup(rule)) as state:
+            c = ctx.with_state(**state)
+            request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
+                            as_dict(rule.trigger), c)
+            ex = send(target, ledger, c, rule.operation, request)
+            body = expect_success(ex, rule.citation)
+            if rule.check:
+                checks.run_post_check(rule, ex, body, request, c, target, ledger)
+
+    run()
+
+
+@pytest.mark.parametrize("rule", _params("property"))
+def test_property(rule, target, ctx, states, ledger, record_rule):
+    """A documented behaviour observed through the five operations."""
+    record_rule(rule)
+    checks.run_property(rule, target, ctx, states, ledger)
+
+
+@pytest.mark.parametrize("rule", _params("auth"))
+def test_auth(rule, target, ctx, states, ledger, record_rule):
+    """Credentials are checked (401) and the operation's scope at its documented level (403)."""
+    record_rule(rule)
+    who = rule.credentials
+    kw: dict = {}
+    if who == "none":
+        kw["client"] = None
+    elif who == "invalid":
+        user = target.settings.credential("full").username
+        kw["auth"] = (user, WRONG_PASSWORD)
+    else:
+        if not target.has_client(who):
+            pytest.skip(f"the target profile provides no '{who}' client: "
+                        f"{target.settings.missing_credential_hint(who)}")
+        kw["client"] = who
+    expect = as_dict(rule.expect)
+
+    @given(data=st.data())
+    def run(data):
+        with states.scope(_setup(rule)) as state:
+            c = ctx.with_state(**state)
+            request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
+                            as_dict(rule.trigger), c)
+            ex = send(target, ledger, c, rule.operation, request, **kw)
+            if expect.get("status") == 200:
+                expect_success(ex, rule.citation)
+            else:
+                expect_error(ex, expect["status"], expect.get("errorCode"), rule.citation)
+
+    run()

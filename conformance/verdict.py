@@ -1,0 +1,92 @@
+"""Judging an exchange against the documentation, with messages that say why.
+
+Every failure says what was received, what is documented (with the doc and its words), and
+ends with a redacted curl command that reproduces the request.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.client import Exchange
+
+ENVELOPE = {"create": "errors", "update": "errors", "delete": "errors", "get-trips": "error", "filter": "error"}
+
+
+class NonConformance(AssertionError):
+    """The target did not behave as documented."""
+
+
+def cite(citation: Any) -> str:
+    if citation is None:
+        return ""
+    doc = getattr(citation, "doc", None) or citation.get("doc")
+    quote = getattr(citation, "quote", None) or citation.get("quote")
+    return f'{doc}: "{quote}"'
+
+
+def fail(ex: Exchange, documented: str, citation: Any = None) -> None:
+    where = f" ({cite(citation)})" if citation else ""
+    raise NonConformance(
+        f"{ex.operation}: received {ex.received()}\n"
+        f"documented: {documented}{where}\n"
+        f"reproduce: {ex.curl()}"
+    )
+
+
+def check(condition: bool, ex: Exchange, documented: str, citation: Any = None) -> None:
+    if not condition:
+        fail(ex, documented, citation)
+
+
+def body_of(ex: Exchange, citation: Any = None) -> dict:
+    """The JSON object body, or a failure naming what came instead."""
+    body = ex.json
+    if not isinstance(body, dict):
+        what = "a truncated body" if ex.truncated else "a body that is not a JSON object"
+        fail(ex, f"a JSON object response body (got {what})", citation)
+    return body  # type: ignore[return-value]
+
+
+def error_entries(ex: Exchange, body: dict) -> list[dict]:
+    """The errors in the operation's documented envelope (`errors` list or `error` object)."""
+    key = ENVELOPE[ex.operation]
+    value = body.get(key)
+    if key == "errors":
+        return [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
+    return [value] if isinstance(value, dict) else []
+
+
+def expect_error(ex: Exchange, status: int, code: str | None, citation: Any = None) -> None:
+    """A rejection: the status, the envelope, body statusCode = HTTP status, and the code if documented."""
+    key = ENVELOPE[ex.operation]
+    if code is None:
+        check(400 <= ex.status < 500, ex, f"a 4xx rejection (the docs give no code for this rule)", citation)
+    else:
+        check(ex.status == status, ex, f"HTTP {status} with errorCode {code}", citation)
+    body = body_of(ex, citation)
+    entries = error_entries(ex, body)
+    envelope = f"an `{key}` {'list' if key == 'errors' else 'object'}"
+    check(bool(entries), ex, f"the error in {envelope} (the {ex.operation} doc's error example)", citation)
+    check(body.get("statusCode") == ex.status, ex,
+          f"body statusCode equal to the HTTP status {ex.status} (\"statusCode: HTTP status code of the response\")",
+          citation)
+    if code is not None:
+        codes = [e.get("errorCode") for e in entries]
+        check(code in codes, ex, f"errorCode {code} (received {codes})", citation)
+
+
+def expect_success(ex: Exchange, citation: Any = None) -> dict:
+    """A success: HTTP 200, JSON object, statusCode 200, no errors in the envelope."""
+    check(ex.status == 200, ex, "HTTP 200 for a valid request", citation)
+    check(ex.content_type.split(";")[0].strip() == "application/json", ex,
+          "an application/json response", citation)
+    body = body_of(ex, citation)
+    check(body.get("statusCode") == 200, ex, "body statusCode 200 on success", citation)
+    check(not error_entries(ex, body), ex, "no errors on success (the docs' examples send null)", citation)
+    return body
+
+
+def skip_unavailable(reason: str) -> None:
+    pytest.skip(reason)

@@ -1,0 +1,88 @@
+"""Turn a valid request into the catalogue rule's test request (CONTRIBUTING.md, `trigger`)."""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from strategies.context import Ctx
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.]+)\}")
+
+
+def resolve(value: Any, ctx: Ctx) -> Any:
+    """Replace ${identity} and ${state.x} placeholders; a whole-string placeholder keeps its type."""
+    if isinstance(value, str):
+        def lookup(name: str) -> Any:
+            if name.startswith("state."):
+                key = name[len("state."):]
+                if key not in ctx.state or ctx.state[key] is None:
+                    raise KeyError(f"setup state has no {key!r}")
+                return ctx.state[key]
+            return ctx.ident(name)
+        whole = _PLACEHOLDER.fullmatch(value)
+        if whole:
+            return lookup(whole.group(1))
+        return _PLACEHOLDER.sub(lambda m: str(lookup(m.group(1))), value)
+    if isinstance(value, list):
+        return [resolve(v, ctx) for v in value]
+    if isinstance(value, dict):
+        return {k: resolve(v, ctx) for k, v in value.items()}
+    return value
+
+
+def _split(path: str) -> list[str | int]:
+    return [int(p) if p.isdigit() else p for p in path.split(".")]
+
+
+def remove(request: dict, path: str) -> None:
+    *parents, last = _split(path)
+    node: Any = request
+    for part in parents:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(node, dict):
+        node.pop(last, None)
+    elif isinstance(node, list) and isinstance(last, int) and last < len(node):
+        node.pop(last)
+
+
+def set_value(request: dict, path: str, value: Any) -> None:
+    *parents, last = _split(path)
+    node: Any = request
+    for i, part in enumerate(parents):
+        nxt = parents[i + 1] if i + 1 < len(parents) else last
+        if isinstance(node, dict):
+            if not isinstance(node.get(part), (dict, list)):
+                node[part] = [] if isinstance(nxt, int) else {}
+            node = node[part]
+        else:
+            while len(node) <= part:
+                node.append({})
+            node = node[part]
+    if isinstance(node, list):
+        while len(node) <= last:
+            node.append(None)
+    node[last] = value
+
+
+def apply(request: dict, trigger: dict | None, ctx: Ctx) -> dict:
+    """A new request: `remove`, then `set`, then the named `violation` function."""
+    out = copy.deepcopy(request)
+    if out.get("body") is None and trigger and any(str(p).startswith("body.") for p in (trigger.get("set") or {})):
+        out["body"] = {}
+    trigger = trigger or {}
+    for path in trigger.get("remove") or []:
+        remove(out, path)
+    for path, value in (trigger.get("set") or {}).items():
+        set_value(out, path, resolve(value, ctx))
+    if trigger.get("violation"):
+        from strategies import violations
+
+        fn = getattr(violations, trigger["violation"], None)
+        if fn is None:
+            raise LookupError(f"strategies.violations has no function {trigger['violation']!r}")
+        out = fn(out, ctx)
+    return out
