@@ -1,0 +1,211 @@
+"""The rule catalogue (spec/rules/*.yaml, one file per operation) as typed objects.
+
+One entry per testable documented behaviour of the five operations; the format and the
+allowed values are those of CONTRIBUTING.md ("Rule catalogue"). Loading validates every
+entry, so a malformed catalogue fails loudly before any test runs.
+
+    from spec.catalogue import load_rules, rules_for, DOCS_DIR
+"""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+RULES_PATH = REPO_ROOT / "spec" / "rules"  # a directory of YAML lists, read in name order
+
+
+def _docs_dir() -> Path:
+    override = os.environ.get("PND_API_DOCS")
+    if override:
+        return Path(override).expanduser().resolve()
+    return (REPO_ROOT / ".." / "shared" / "api-docs").resolve()
+
+
+#: The five API documents, the only source of truth (env `PND_API_DOCS` overrides).
+DOCS_DIR: Path = _docs_dir()
+
+# --- the vocabulary of CONTRIBUTING.md ---------------------------------------------------------
+
+Operation = Literal["create", "update", "get-trips", "delete", "filter"]
+Kind = Literal["required", "enum", "format", "cross-field", "auth", "state", "default", "response-shape",
+               "pagination", "filter", "robustness"]
+TestType = Literal["violation", "acceptance", "property", "auth", "unobservable"]
+Setup = Literal["none", "appointment_with_trip", "appointment_with_drop", "appointment_without_trip"]
+Credentials = Literal["none", "invalid", "no_scopes", "read_only", "other_dealer"]
+
+OPERATIONS: tuple[str, ...] = ("create", "update", "get-trips", "delete", "filter")
+
+#: Valid-request bases per operation; the first is the default.
+BASES: dict[str, tuple[str, ...]] = {
+    "create": ("web", "non_web", "web_with_drop", "non_web_with_drop"),
+    "update": ("update_trip", "create_trip", "delete_trip"),
+    "get-trips": ("default",),
+    "delete": ("explicit_actor", "web_fallback", "non_web"),
+    "filter": ("page_number", "last_item_index", "event_uuids", "unpaged"),
+}
+
+#: Default `setup` per operation when an entry names none.
+DEFAULT_SETUP: dict[str, str] = {
+    "create": "none", "filter": "none",
+    "update": "appointment_with_trip", "get-trips": "appointment_with_trip", "delete": "appointment_with_trip",
+}
+
+#: The operation's error envelope: `errors` list or `error` object.
+ENVELOPE: dict[str, str] = {"create": "errors", "update": "errors", "get-trips": "error", "delete": "errors",
+                            "filter": "error"}
+
+KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TRIGGER_PATH = re.compile(r"^(?:path|query|body)(?:\.[^.\s]+)*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Citation(_Strict):
+    doc: str = Field(min_length=1)
+    quote: str = Field(min_length=1)
+
+
+class Trigger(_Strict):
+    """How to turn a valid request into the test request: remove, then set, then violation."""
+
+    remove: list[str] = Field(default_factory=list)
+    set: dict[str, Any] = Field(default_factory=dict)
+    violation: str | None = None
+
+    @model_validator(mode="after")
+    def _paths(self) -> "Trigger":
+        for path in [*self.remove, *self.set]:
+            if not TRIGGER_PATH.match(path):
+                raise ValueError(f"trigger path {path!r} must start with path., query. or body. (or be `body`)")
+        if self.violation is not None and not re.fullmatch(r"[a-z][a-z0-9_]*", self.violation):
+            raise ValueError(f"violation {self.violation!r} must be a Python function name")
+        return self
+
+    def is_empty(self) -> bool:
+        return not (self.remove or self.set or self.violation)
+
+
+class Expect(_Strict):
+    status: int = Field(ge=100, le=599)
+    errorCode: str | None = None
+
+
+class Rule(_Strict):
+    id: str
+    operation: Operation
+    kind: Kind
+    statement: str = Field(min_length=1)
+    citation: Citation
+    test: TestType
+    setup: Setup | None = None
+    base: str | None = None
+    trigger: Trigger | None = None
+    expect: Expect | None = None
+    check: str | None = None
+    credentials: Credentials | None = None
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Rule":
+        if not KEBAB.match(self.id):
+            raise ValueError(f"id {self.id!r} is not kebab-case")
+        if self.base is not None and self.base not in BASES[self.operation]:
+            raise ValueError(f"{self.id}: base {self.base!r} is not one of {BASES[self.operation]} for "
+                             f"{self.operation}")
+        if self.check is not None and not re.fullmatch(r"[a-z][a-z0-9_]*", self.check):
+            raise ValueError(f"{self.id}: check {self.check!r} must be a Python function name")
+        if (self.test == "auth") != (self.credentials is not None):
+            raise ValueError(f"{self.id}: `credentials` is required for, and only for, test: auth")
+        if self.test == "unobservable" and not (self.reason and self.reason.strip()):
+            raise ValueError(f"{self.id}: an unobservable entry needs a `reason`")
+        if self.test != "unobservable" and self.reason is not None:
+            raise ValueError(f"{self.id}: `reason` belongs to unobservable entries only")
+        if self.test == "property" and not self.check:
+            raise ValueError(f"{self.id}: a property entry names its `check`")
+        if self.test in ("violation", "auth", "acceptance") and self.expect is None:
+            raise ValueError(f"{self.id}: a {self.test} entry states its `expect`")
+        if self.test == "violation":
+            if (self.trigger is None or self.trigger.is_empty()) and self.setup is None:
+                raise ValueError(f"{self.id}: a violation needs a trigger (or a setup that breaks the rule)")
+            if self.expect is not None and self.expect.status < 400:
+                raise ValueError(f"{self.id}: a violation expects a 4xx/5xx status")
+        if self.test == "acceptance" and self.expect is not None and self.expect.status != 200:
+            raise ValueError(f"{self.id}: an acceptance entry expects status 200")
+        if self.test == "auth" and self.expect is not None:
+            if self.credentials in ("none", "invalid") and self.expect.status != 401:
+                raise ValueError(f"{self.id}: missing or invalid credentials expect 401")
+            if self.credentials in ("no_scopes", "other_dealer") and self.expect.status != 403:
+                raise ValueError(f"{self.id}: a client without the scope expects 403")
+        return self
+
+    @property
+    def test_id(self) -> str:
+        """`<operation>/<rule id>`, the test id of CONTRIBUTING.md."""
+        return f"{self.operation}/{self.id}"
+
+    @property
+    def effective_setup(self) -> str:
+        return self.setup or DEFAULT_SETUP[self.operation]
+
+    @property
+    def effective_base(self) -> str:
+        return self.base or BASES[self.operation][0]
+
+
+def parse_rules(data: Any) -> list[Rule]:
+    """Validate a loaded catalogue (a YAML list of mappings)."""
+    if not isinstance(data, list):
+        raise ValueError("a catalogue file must be a YAML list of entries")
+    return [Rule.model_validate(entry) for entry in data]
+
+
+@lru_cache(maxsize=None)
+def _load(path: str) -> tuple[Rule, ...]:
+    p = Path(path)
+    files = sorted(p.glob("*.yaml")) if p.is_dir() else [p]
+    rules: list[Rule] = []
+    for file in files:
+        with open(file, encoding="utf-8") as fh:
+            try:
+                rules.extend(parse_rules(yaml.safe_load(fh) or []))
+            except ValueError as exc:
+                raise ValueError(f"{file.name}: {exc}") from None
+    return tuple(rules)
+
+
+def load_rules(path: str | os.PathLike | None = None) -> list[Rule]:
+    """All catalogue entries, validated (cached per path)."""
+    return list(_load(str(Path(path) if path else RULES_PATH)))
+
+
+def rules_for(operation: str | None = None, test: str | None = None) -> list[Rule]:
+    """Entries of one operation and/or one test type."""
+    return [r for r in load_rules()
+            if (operation is None or r.operation == operation) and (test is None or r.test == test)]
+
+
+def rule(rule_id: str) -> Rule:
+    """The entry with this id."""
+    for r in load_rules():
+        if r.id == rule_id:
+            return r
+    raise KeyError(f"no catalogue entry {rule_id!r}")
+
+
+@lru_cache(maxsize=None)
+def doc_text(name: str) -> str:
+    """The text of one API document of DOCS_DIR."""
+    return (DOCS_DIR / name).read_text(encoding="utf-8")
+
+
+__all__ = ["BASES", "DEFAULT_SETUP", "DOCS_DIR", "ENVELOPE", "OPERATIONS", "RULES_PATH", "Citation", "Expect",
+           "Rule", "Trigger", "doc_text", "load_rules", "parse_rules", "rule", "rules_for"]
