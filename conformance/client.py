@@ -26,7 +26,15 @@ READ_OPERATIONS = frozenset({"get-trips", "filter"})  # filter is a POST that on
 
 
 class TargetFault(Exception):
-    """The target could not be talked to (refused, timed out, cut off): a harness/network error."""
+    """The target could not be talked to (refused, timed out, cut off): a harness/network error.
+
+    `unreachable` is true when nothing answered at all (refused or timed out), so a run
+    can stop at once instead of failing every test the same way.
+    """
+
+    def __init__(self, message: str, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -151,6 +159,8 @@ class Target:
             transport = httpx.HTTPTransport(retries=0)
             base = settings.resolved_url
         self.base_url = base
+        # What goes on the wire: the in-process transport ignores the host.
+        self._wire_base = "http://sandbox" if settings.in_process else base
         self.http = httpx.Client(transport=transport, timeout=httpx.Timeout(settings.timeout),
                                  follow_redirects=False,
                                  limits=httpx.Limits(max_connections=8, max_keepalive_connections=8))
@@ -214,17 +224,18 @@ class Target:
             self._limiter.wait()
             started = time.perf_counter()
             try:
-                response = self.http.request(method, rel if not self.settings.in_process else "http://sandbox" + rel,
-                                             content=content, headers=req_headers,
+                response = self.http.request(method, self._wire_base + rel, content=content, headers=req_headers,
                                              auth=httpx.BasicAuth(*basic) if basic else None)
                 break
             except httpx.ConnectError as exc:
                 if attempt + 1 < attempts:
                     time.sleep(0.2 * 2 ** attempt)
                     continue
-                raise TargetFault(f"{operation}: cannot connect to {self.base_url}: {redact(str(exc)) or 'connection refused'}") from None
+                raise TargetFault(f"{operation}: cannot connect to {self.base_url}: "
+                                  f"{redact(str(exc)) or 'connection refused'}", unreachable=True) from None
             except httpx.TimeoutException:
-                raise TargetFault(f"{operation}: no answer from {self.base_url} within {self.settings.timeout}s") from None
+                raise TargetFault(f"{operation}: no answer from {self.base_url} within {self.settings.timeout}s",
+                                  unreachable=True) from None
             except httpx.HTTPError as exc:
                 raise TargetFault(f"{operation}: {type(exc).__name__} talking to {self.base_url}: {redact(str(exc))}") from None
         assert response is not None

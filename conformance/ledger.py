@@ -103,14 +103,41 @@ def error_codes(body: object) -> list[str]:
 
 def read_outstanding(directory: Path, target_url: str) -> list[dict]:
     """Appointments created on `target_url` by any earlier run and not deleted since."""
+    return _outstanding(sorted(directory.glob("run-*.jsonl")), target_url)
+
+
+def sweep_directory(directory: Path, target: "Target", ctx: Ctx) -> tuple[int, list[str]]:
+    """`--cleanup-only`: delete what earlier runs left on this target; (deleted, errors)."""
+    url = target.base_url
+    entries = read_outstanding(directory, url) if directory.exists() else []
+    sweep = Ledger(url, directory)
+    errors = []
+    for entry in entries:
+        sweep._open[entry["sar_uuid"]] = entry
+        try:
+            problem = delete_appointment(target, ctx, entry["sar_uuid"], entry["department_uuid"],
+                                         entry["dealer_uuid"])
+        except Exception as exc:  # report every failure and keep going
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem:
+            errors.append(f"appointment {entry['sar_uuid']}: {problem}")
+        else:
+            sweep.forget(entry["sar_uuid"])
+    if directory.exists() and not _outstanding(sorted(directory.glob("run-*.jsonl")), None):
+        for path in directory.glob("run-*.jsonl"):
+            path.unlink()
+    return len(entries) - len(errors), errors
+
+
+def _outstanding(paths: list[Path], target_url: str | None) -> list[dict]:
     open_: dict[str, dict] = {}
-    for path in sorted(directory.glob("run-*.jsonl")):
+    for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 entry = json.loads(line)
             except ValueError:
                 continue  # a line cut short by a kill
-            if entry.get("target") != target_url:
+            if target_url is not None and entry.get("target") != target_url:
                 continue
             if entry.get("op") == "created":
                 open_[entry["sar_uuid"]] = entry

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
 from conformance.client import Target, TargetFault
-from conformance.ledger import Ledger, delete_appointment, read_outstanding
+from conformance.ledger import Ledger, sweep_directory
 from conformance.redaction import REDACTOR, redact
-from conformance.settings import REPO_ROOT, ConfigError, resolve
+from conformance.settings import ConfigError, resolve
 from conformance.states import SetupFailed, States
+from conformance.verdict import NonConformance
 from strategies.context import Ctx
 
-LEDGER_DIR = REPO_ROOT / "reports" / "ledger"
 
 # Hypothesis profiles, one per use. `ci` is deterministic (derandomize) and small.
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
@@ -80,6 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
         hsettings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+@pytest.hookimpl(trylast=True)  # after `-m readonly` has deselected the writers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     settings = config.pnd_settings  # type: ignore[attr-defined]
     if settings.is_production and not settings.allow_production_writes:
@@ -107,8 +108,10 @@ def target(pnd_settings):
         tgt.call("get-trips", path={"dealerUuid": pnd_settings.identities.dealer_uuid,
                                     "sarUUID": pnd_settings.identities.unknown_uuid})
     except TargetFault as exc:
-        tgt.close()
-        pytest.exit(f"target unreachable: {exc}", returncode=3)
+        if exc.unreachable:
+            tgt.close()
+            pytest.exit(f"target unreachable: {exc}", returncode=3)
+        # It answered, if badly: let each test report what it received.
     yield tgt
     tgt.close()
 
@@ -120,7 +123,7 @@ def ctx(pnd_settings) -> Ctx:
 
 @pytest.fixture(scope="session")
 def ledger(pnd_settings, target, ctx):
-    led = Ledger(pnd_settings.resolved_url, None if pnd_settings.in_process else LEDGER_DIR)
+    led = Ledger(pnd_settings.resolved_url, None if pnd_settings.in_process else pnd_settings.ledger_dir)
     yield led
     errors = led.sweep(target, ctx)
     if errors:
@@ -139,23 +142,11 @@ def pytest_cmdline_main(config: pytest.Config):
         return None
     settings = _settings(config)
     target = Target(settings)
-    ctx = _ctx(settings)
-    entries = read_outstanding(LEDGER_DIR, settings.resolved_url) if LEDGER_DIR.exists() else []
-    errors = []
-    for entry in entries:
-        try:
-            problem = delete_appointment(target, ctx, entry["sar_uuid"], entry["department_uuid"],
-                                         entry["dealer_uuid"])
-        except TargetFault as exc:
-            problem = str(exc)
-        if problem:
-            errors.append(f"{entry['sar_uuid']}: {problem}")
-    target.close()
-    if not errors:
-        for path in LEDGER_DIR.glob("run-*.jsonl"):
-            path.unlink()
-    print(redact(f"cleanup: {len(entries) - len(errors)} of {len(entries)} appointment(s) deleted on "
-                 f"{settings.resolved_url}"))
+    try:
+        deleted, errors = sweep_directory(settings.ledger_dir, target, _ctx(settings))
+    finally:
+        target.close()
+    print(redact(f"cleanup: {deleted} appointment(s) deleted on {settings.resolved_url}"))
     for line in errors:
         print(redact(f"cleanup error: {line}"))
     return 1 if errors else 0
@@ -171,9 +162,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if call.when == "call":
             report.outcome = "failed"
             report.user_properties.append(("pnd_outcome", "error"))
+    elif call.excinfo is not None and call.excinfo.errisinstance(NonConformance):
+        # A non-conformance is the target's fault: the message (received, documented,
+        # reproduce) is the whole story, without a traceback through the suite's code.
+        message = str(call.excinfo.value)
+        falsifying = _hypothesis_notes(call.excinfo.value)
+        report.longrepr = redact(message + (("\n" + falsifying) if falsifying else ""))
     elif report.failed and report.longrepr is not None:
         report.longrepr = redact(str(report.longrepr))
     return report
+
+
+def _hypothesis_notes(exc: BaseException) -> str:
+    # Hypothesis attaches "Falsifying example: ..." as exception notes (PEP 678).
+    return "\n".join(getattr(exc, "__notes__", []) or [])
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ BODY_OPERATIONS = frozenset({"create", "update", "filter"})
 
 def send(target: Target, ledger: Ledger, ctx: Ctx, operation: str, request: dict, **kw: Any) -> Exchange:
     """Send `{path, query, body}`; anything a create made is recorded before it is looked at."""
-    extra = {}
-    if operation in BODY_OPERATIONS and "raw_body" not in kw:
+    extra: dict[str, Any] = {}
+    if "raw_body" in request:  # a violation that sends bytes which are not the JSON of a body
+        extra["raw_body"] = request["raw_body"]
+    elif operation in BODY_OPERATIONS:
         extra["body"] = request.get("body")
     ex = target.call(operation, path=request.get("path"), query=request.get("query"), **extra, **kw)
     if operation == "create" and isinstance(ex.json, dict) and isinstance(ex.json.get("appointmentUUID"), str):

@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     retries: int = 2
     allow_production_writes: bool = False
     expectations: Path | None = None
+    # Where the cleanup ledger of real targets lives (an interrupted run is swept from here).
+    ledger_dir: Path = REPO_ROOT / "reports" / "ledger"
 
     # Resolved, not configured directly.
     profile: Profile | None = None

@@ -20,6 +20,8 @@ CREATE_DOC = {"doc": "create-partner-appointment-with-trip.txt",
 UPDATE_DOC = {"doc": "update-appointment-with-trip.txt", "quote": "Creates a new trip and links it to the appointment. Fails if a trip already exists."}
 DELETE_DOC = {"doc": "delete-partner-appointment-with-trip.txt",
               "quote": "The endpoint deletes the appointment, removes the SAR-trip mapping, and deletes the linked trip records"}
+TIME_DOC = {"doc": "create-partner-appointment-with-trip.txt",
+            "quote": "The full value with timezone is used as appointmentTime for the trip."}
 GET_DOC = {"doc": "get-partner-trips-for-appointment.txt",
            "quote": "The appointment does not currently have an active mapped pickup trip, so there is nothing to return."}
 
@@ -58,7 +60,7 @@ class Lifecycle(RuleBasedStateMachine):
         if want and entry["time"]:
             pickup = next(t for t in trips if t.get("eventUuid") == entry["pickup"])
             check(same_instant(pickup.get("appointmentTime"), entry["time"]), ex,
-                  f"the pickup's appointmentTime is the last one set ({entry['time']})", CREATE_DOC)
+                  f"the pickup's appointmentTime is the last one set ({entry['time']})", TIME_DOC)
 
     @rule(sar=appointments, data=st.data())
     def update_existing_trip(self, sar, data):
