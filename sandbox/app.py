@@ -1,0 +1,119 @@
+"""The ASGI application: routes, the per-operation error envelopes, JSON 404/405, no 500s."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from sandbox import envelopes, faults as fault_registry
+from sandbox import routes_create, routes_delete, routes_filter, routes_get_trips, routes_update
+from sandbox.context import Call, Context
+from sandbox.seed import load_seed
+from sandbox.store import Store
+from sandbox.validation import ApiError, MalformedJson
+
+log = logging.getLogger("sandbox")
+
+
+class _Segment(Convertor):
+    """A path segment that may be empty or blank, so a blank id reaches the documented 400."""
+
+    regex = "[^/]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("segment", _Segment())
+
+Handler = Callable[[Context, Call], "tuple[int, dict[str, Any]]"]
+
+
+def _error(ctx: Context, operation: str, err: ApiError) -> Response:
+    status, body_status = err.status, err.status
+    errors_list = False
+    if operation == "create":
+        status, body_status = routes_create.status_for_error(ctx, err)
+    elif operation == "update" and err.status == 400 and ctx.fault("update-errors-with-200"):
+        status = 200
+    elif operation == "filter" and err.status == 400 and ctx.fault("filter-validation-500"):
+        status = body_status = 500
+    elif operation == "get-trips" and ctx.fault("get-trips-errors-list"):
+        errors_list = True
+    body = envelopes.error(operation, err, status_in_body=body_status, errors_list=errors_list)
+    headers = {"WWW-Authenticate": 'Basic realm="sandbox"'} if err.status == 401 else None
+    return envelopes.respond(body, status, text_plain=ctx.fault("wrong-content-type"), headers=headers)
+
+
+def _endpoint(ctx: Context, operation: str, handler: Handler) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        raw = await request.body() if request.method in ("POST", "PUT", "PATCH") else b""
+        call = Call(request, raw)
+        try:
+            with ctx.store.lock:
+                status, body = handler(ctx, call)
+        except MalformedJson as err:
+            if ctx.fault("malformed-json-500"):
+                return PlainTextResponse("Internal Server Error", status_code=500)
+            return _error(ctx, operation, err)
+        except ApiError as err:
+            return _error(ctx, operation, err)
+        except Exception:  # a sandbox bug: still an envelope, and logged
+            log.exception("%s: unexpected error", operation)
+            return _error(ctx, operation, ApiError(500, "INTERNAL_SERVER_ERROR", "An unexpected error occurred"))
+        return envelopes.respond(body, status, text_plain=ctx.fault("wrong-content-type"))
+
+    endpoint.__name__ = f"{operation.replace('-', '_')}_endpoint"
+    return endpoint
+
+
+def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None) -> Starlette:
+    """The sandbox app with its own fresh in-memory state. Unknown fault names raise ValueError."""
+    active = fault_registry.resolve(faults)
+    seed = load_seed(Path(profile) if profile else None)
+    ctx = Context(store=Store(seed), seed=seed, faults=active)
+
+    async def health(request: Request) -> Response:
+        return envelopes.respond({"status": "ok", "faults": sorted(active)}, 200)
+
+    routes = [
+        Route("/appointment/v2/dealers/{dealerUuid:segment}/partner-appointments-with-trip",
+              _endpoint(ctx, "create", routes_create.handle), methods=["POST"]),
+        Route("/appointment/v2/dealer/{dealerUuid:segment}/sar/{sarUUID:segment}/appointment-trip",
+              _endpoint(ctx, "update", routes_update.handle), methods=["POST"]),
+        Route("/appointment/v2/dealers/{dealerUuid:segment}/partner-appointments-with-trip/{sarUUID:segment}/trips",
+              _endpoint(ctx, "get-trips", routes_get_trips.handle), methods=["GET"]),
+        Route("/appointment/v2/departments/{dealerDepartmentUUID:segment}/partner-appointments-with-trip/"
+              "{appointmentUuid:segment}",
+              _endpoint(ctx, "delete", routes_delete.handle), methods=["DELETE"]),
+        Route("/pickupdelivery/v3/trip-view/list", _endpoint(ctx, "filter", routes_filter.handle), methods=["POST"]),
+        Route("/health", health, methods=["GET"]),
+    ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(status, "HTTP_ERROR")
+        description = {404: "No such resource", 405: "Method not allowed on this resource"}.get(
+            status, exc.detail if isinstance(exc, HTTPException) else "Error")
+        body = envelopes.error(None, ApiError(status, code, description))
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else None
+        return envelopes.respond(body, status, text_plain=ctx.fault("wrong-content-type"), headers=headers)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        body = envelopes.error(None, ApiError(500, "INTERNAL_SERVER_ERROR", "An unexpected error occurred"))
+        return envelopes.respond(body, 500)
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    app.router.redirect_slashes = False
+    app.state.sandbox = ctx
+    return app

@@ -1,0 +1,102 @@
+"""Deliberate deviations from the documentation, for proving that the suite notices them.
+
+Each fault is a small guarded branch at the exact point of the documented behaviour it breaks
+(grep the fault name to find it). All are off by default; `create_app(faults=[...])`,
+`python -m sandbox --faults a,b` or, for the suite's in-process target, `PND_SANDBOX_FAULTS=a,b`.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+FAULTS: dict[str, str] = {
+    # --- relaxed rules: a documented rejection is accepted -----------------------------------
+    "create-accepts-missing-customer": "create: a missing/blank customerUUID is accepted (no CUSTOMER_INFO_MISSING)",
+    "create-accepts-non-pickup-ride-type": "create: pickupTripInformation.rideType other than PICKUP_VEHICLE is accepted",
+    "create-accepts-loaner-and-drop-car": "create: loanerVehicleRequired=true with isDropCar=true is accepted",
+    "create-accepts-same-drivers-on-drop": "create: dropTripInformation with primaryDriverUUID == secondaryDriverUUID is accepted",
+    "create-accepts-drop-without-ride-time": "create: dropTripInformation without rideTime is accepted",
+    "create-non-web-without-creator": "create: non-WEB source without appointmentInformation.creatorUser.uuid is accepted",
+    "create-non-pnd-transport-accepted": "create: a transportOption that is not PICKUP_AND_DELIVERY is accepted",
+    "create-with-drop-no-requester-accepted": "create: non-WEB with dropTripInformation and no requesterUserUUID is accepted",
+    "update-both-null-accepted": "update: null pickupDeliveryTripEvent and null tripUUID is accepted (no-op on the trip)",
+    "update-create-new-when-trip-exists": "update: create-new-trip scenario succeeds although the appointment already has a trip",
+    "delete-non-web-without-actor": "delete: non-WEB (or omitted) source without updatedByDAUUID is accepted",
+    "filter-page-size-with-event-uuids": "filter: pageSize together with non-empty eventUuids is accepted",
+    "filter-half-time-range": "filter: only one of startApptTime/endApptTime is accepted (one-sided range)",
+    "filter-bad-date-accepted": "filter: a startApptTime/endApptTime that is not ISO-8601 is accepted (bound ignored)",
+    # --- over-strict: a documented acceptance is rejected --------------------------------------
+    "create-rejects-omitted-ride-type": "create: an omitted rideType is rejected instead of defaulted",
+    "create-web-requires-creator": "create: source WEB without creatorUser.uuid is rejected (VALID_CREATOR_USER_UUID_REQUIRED)",
+    "update-rejects-ride-share": "update: rideType RIDE_SHARE is rejected as an invalid ride type",
+    "update-rejects-miscellaneous-without-customer": "update: MISCELLANEOUS without customerUUID is rejected",
+    "filter-rejects-empty-dealer-uuids-with-events": "filter: non-empty eventUuids with empty/absent dealerUuids is rejected",
+    "create-rejects-colon-offset": "create: date-times with a ±HH:MM offset are rejected (only ±HHMM accepted)",
+    # --- wrong error code ----------------------------------------------------------------------
+    "create-wrong-code-dept": "create: a missing/invalid dealerDepartmentUUID answers INVALID_DEALER_UUID instead of INVALID_DEPT_UUID",
+    "delete-wrong-code-not-linked": "delete: an appointment without mapped pickup answers INVALID_SAR_UUID instead of PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT",
+    "get-trips-wrong-code-sar": "get-trips: a blank sarUUID answers INVALID_APPOINTMENT_UUID instead of INVALID_SAR_UUID",
+    # --- wrong HTTP status ---------------------------------------------------------------------
+    "create-validation-422": "create: validation errors answer HTTP 422 instead of 400",
+    "delete-not-linked-404": "delete: PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT answers HTTP 404 instead of 400",
+    "update-errors-with-200": "update: validation errors come in the error envelope but with HTTP 200",
+    "filter-validation-500": "filter: validation errors answer HTTP 500 instead of 400",
+    # --- envelope ------------------------------------------------------------------------------
+    "get-trips-errors-list": "get-trips: errors come in an `errors` list instead of the `error` object",
+    "create-status-code-mismatch": "create: body statusCode differs from HTTP status (201 on success, 200 on errors)",
+    # --- response fields -----------------------------------------------------------------------
+    "create-pickup-uuid-alias-missing": "create: pickupEventUUID is null in the success response",
+    "create-dropoff-uuid-missing": "create: dropoffEventUUID is null although a dropoff trip was created",
+    "get-trips-total-count-zero": "get-trips: totalCount is always 0",
+    # --- state ---------------------------------------------------------------------------------
+    "dropoff-not-linked-back": "create: the pickup trip's linkedTripUuids stays empty (the dropoff still links to the pickup)",
+    "delete-leaves-dropoff": "delete: the linked dropoff trip survives the delete",
+    "is-valid-never-set": "create/update: trips keep isValid=false (the SAR-trip mapping step never marks them valid)",
+    "create-ignores-timezone": "create: the trip's appointmentTime keeps the local time but replaces the offset by +0000",
+    "update-ignores-appointment-time": "update: the trip's appointmentTime is not changed by the update scenario",
+    "get-trips-missing-dropoff": "get-trips: only the pickup trip is returned, never the linked dropoff",
+    "linked-appointment-missing": "create: trips get linkedAppointmentUuid null instead of the appointment UUID",
+    # --- filter semantics ----------------------------------------------------------------------
+    "filter-ignores-ride-types": "filter: the rideTypes filter is ignored",
+    "filter-ignores-customer-uuids": "filter: the customerUuids filter is ignored",
+    "filter-sort-reversed": "filter: APPT_TIME_ASC sorts descending and APPT_TIME_DESC ascending",
+    "filter-page-number-zero-based": "filter: pageNumber is treated as 0-based (page 1 skips the first page)",
+    "filter-last-item-index-skips": "filter: the page starts at lastItemIndex+1 instead of lastItemIndex",
+    "filter-total-count-is-page-size": "filter: totalCount is the number of items on the page, not the number of matches",
+    "filter-ignores-department": "filter: dealerDepartmentUUIDList does not restrict the results",
+    "filter-ignores-driver-uuids": "filter: the driverUuids filter is ignored",
+    "filter-ignores-trip-statuses": "filter: the tripStatuses filter is ignored",
+    "filter-end-exclusive": "filter: a trip exactly at endApptTime is excluded",
+    # --- auth ----------------------------------------------------------------------------------
+    "auth-no-credentials-accepted": "auth: a request without Authorization is served as the full client",
+    "auth-scope-not-checked": "auth: scopes are never checked (no_scopes/read_only/other_dealer clients pass)",
+    "auth-dealer-scope-any-dealer": "auth: a dealer-level scope for any dealer is accepted for every dealer",
+    "auth-401-as-403": "auth: missing/invalid credentials answer 403 FORBIDDEN instead of 401 UNAUTHORIZED",
+    "auth-department-scope-not-checked": "auth: department-level scopes (delete, filter) are not checked",
+    # --- robustness ----------------------------------------------------------------------------
+    "malformed-json-500": "all: a body that is not valid JSON answers HTTP 500 (plain text)",
+    "unknown-field-400": "create: unknown top-level body fields are rejected with 400 UNKNOWN_FIELD",
+    "wrong-content-type": "all: responses are labelled text/plain instead of application/json",
+    # --- more ----------------------------------------------------------------------------------
+    "get-trips-unknown-sar-400": "get-trips: a well-formed unknown sarUUID answers 400 INVALID_SAR_UUID instead of 200 with no trips",
+    "delete-web-no-fallback": "delete: source=WEB without updatedByDAUUID is rejected although the appointment has an assigned/creator user",
+    "create-trip-status-ignored": "create: pickupTripInformation.tripStatus is ignored (always UNASSIGNED)",
+    "update-delete-leaves-trip": "update: the delete-existing-trip scenario unmaps the trip but leaves it (and its dropoff) in place",
+}
+
+
+class UnknownFault(ValueError):
+    """A fault name that is not in FAULTS."""
+
+
+def resolve(faults: Iterable[str] | str | None) -> frozenset[str]:
+    """Validated set of fault names (a comma-separated string is accepted too)."""
+    if faults is None:
+        return frozenset()
+    if isinstance(faults, str):
+        faults = faults.split(",")
+    names = frozenset(f.strip() for f in faults if f and f.strip())
+    unknown = sorted(names - FAULTS.keys())
+    if unknown:
+        raise UnknownFault(f"unknown sandbox fault(s): {', '.join(unknown)} "
+                           f"(see `python -m sandbox --list-faults`)")
+    return names

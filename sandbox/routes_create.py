@@ -1,0 +1,220 @@
+"""create: POST /appointment/v2/dealers/{dealerUuid}/partner-appointments-with-trip
+(create-partner-appointment-with-trip.txt)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox import auth, envelopes
+from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, Call, Context
+from sandbox.store import Appointment, Trip, new_uuid
+from sandbox.trips import TRIP_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
+from sandbox.validation import ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types, format_local, \
+    obj, parse_json_object, parse_offset_datetime
+
+USER = {"uuid": str, "deptUUID": str, "teamUuid": str}
+TRANSPORT = {"transportation": str, "transportOptionUuid": str, "altTransportation": str, "bookingID": str,
+             "bookInThirdParty": bool}
+PREFERENCE = {"emailConfirmation": bool, "textConfirmation": bool, "emailReminder": bool, "textReminder": bool,
+              "confirmationEmail": str, "confirmationPhoneNumber": str, "notifyCustomer": bool,
+              "sendCommunicationToDA": bool}
+VEHICLE = {"vehicleUuid": str, "vin": str, "vehicleKey": str, "vehicleYear": str, "vehicleMake": str,
+           "vehicleModel": str, "estimatedMileage": str}
+METADATA = {"subTransportOptionRequest": TRANSPORT, "tripUUID": str}
+APPOINTMENT_INFO = {
+    "customerAppointmentPreference": PREFERENCE, "assignedUser": USER, "creatorUser": USER,
+    "transportOption": TRANSPORT, "serviceList": [ANY], "appointmentKey": str, "mileageText": str,
+    "comments": str, "internalNotes": str, "status": str, "recall": bool, "pushToDms": bool,
+    "shouldAutoComputeSlot": bool, "skipBrandValidation": bool, "isDiagnostic": bool, "errorOnDuplicate": bool,
+    "overrideExistingAppointment": bool, "draftUuid": str, "sdSessionId": str,
+}
+CREATE_SCHEMA = {
+    "customerUUID": str, "appointmentDateTime": str, "dealerDepartmentUUID": str,
+    "pickupTripInformation": TRIP_SCHEMA, "dropTripInformation": TRIP_SCHEMA,
+    "appointmentInformation": APPOINTMENT_INFO, "vehicleInformation": VEHICLE, "requesterUserUUID": str,
+    "source": str, "appointmentMetaData": OBJ, "pickupDeliveryTripMetadata": METADATA, "locale": str,
+}
+
+INVALID_DEALER = ("INVALID_DEALER_UUID", "Invalid dealer UUID is provided in the request")
+INVALID_DEPT = ("INVALID_DEPT_UUID", "Invalid dealer department UUID is provided in the request")
+
+
+def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
+    store, seed = ctx.store, ctx.seed
+    client = auth.authenticate(call.header("authorization"), seed, ctx.faults)
+    dealer_uuid = call.path("dealerUuid")
+    dealer = seed.dealers.get(dealer_uuid)
+    if blank(dealer_uuid) or dealer is None:
+        raise bad_request(*INVALID_DEALER)
+    auth.require(client, "appointment.create", "dealer", [dealer_uuid], ctx.faults)
+
+    body = parse_json_object(call.raw)
+    if ctx.fault("unknown-field-400"):
+        unknown = sorted(set(body) - CREATE_SCHEMA.keys())
+        if unknown:
+            raise bad_request("UNKNOWN_FIELD", f"Unrecognized field \"{unknown[0]}\"")
+    check_types(body, CREATE_SCHEMA, "")
+
+    info = body.get("appointmentInformation")
+    pickup = body.get("pickupTripInformation")
+    drop = body.get("dropTripInformation")
+    source = body.get("source")
+    web = source == "WEB"
+    allow_colon = not ctx.fault("create-rejects-colon-offset")
+
+    # --- the partner request validation table, in the doc's order ---------------------------
+    if not store.department_of(dealer_uuid, body.get("dealerDepartmentUUID")):
+        raise bad_request(*(INVALID_DEALER if ctx.fault("create-wrong-code-dept") else INVALID_DEPT))
+    if blank(body.get("customerUUID")) and not ctx.fault("create-accepts-missing-customer"):
+        raise bad_request("CUSTOMER_INFO_MISSING",
+                          "minimum info required to match customer: (FirstName OR LastName) AND At least any one "
+                          "Customer Communication (phone/email) OR (FirstName AND LastName) OR VIN(FirstName OR LastName)")
+    if blank(body.get("appointmentDateTime")):
+        raise bad_request("PARTNER_APPOINTMENT_DATETIME_REQUIRED",
+                          "appointmentDateTime is required in the partner appointment request")
+    if info is None:
+        raise bad_request("INVALID_APPOINTMENT_INFORMATION", "Invalid request. appointmentInformation is blank.")
+    if pickup is None:
+        raise bad_request("PARTNER_TRIP_INFORMATION_REQUIRED",
+                          "pickupTripInformation is required in the partner appointment request")
+    transport = info.get("transportOption")
+    if transport is not None and not _is_pnd(ctx, dealer_uuid, transport) \
+            and not ctx.fault("create-non-pnd-transport-accepted"):
+        raise bad_request("PICKUP_AND_DELIVERY_TRANSPORT_OPTION_REQUIRED",
+                          "Pickup and Delivery transport option is required when pickupTripInformation or "
+                          "dropTripInformation is present")
+    pickup_type = pickup.get("rideType")
+    if (pickup_type is None and ctx.fault("create-rejects-omitted-ride-type")) or \
+            (pickup_type is not None and pickup_type != "PICKUP_VEHICLE"
+             and not ctx.fault("create-accepts-non-pickup-ride-type")):
+        raise bad_request("PICKUP_RIDE_TYPE_MUST_BE_PICKUP_VEHICLE", "Pickup trip rideType must be PICKUP_VEHICLE")
+    if drop is not None:
+        drop_type = drop.get("rideType")
+        if (drop_type is None and ctx.fault("create-rejects-omitted-ride-type")) or \
+                (drop_type is not None and drop_type != "DROPOFF_VEHICLE"):
+            raise bad_request("DROPOFF_RIDE_TYPE_MUST_BE_DROPOFF_VEHICLE",
+                              "Dropoff trip rideType must be DROPOFF_VEHICLE")
+        if blank(drop.get("rideTime")) and not ctx.fault("create-accepts-drop-without-ride-time"):
+            raise bad_request("DROPOFF_RIDE_TIME_REQUIRED",
+                              "dropTripInformation.rideTime is required for dropoff ride types")
+    creator = obj(info.get("creatorUser")).get("uuid")
+    if blank(creator) and ((not web and not ctx.fault("create-non-web-without-creator"))
+                           or (web and ctx.fault("create-web-requires-creator"))):
+        raise bad_request("VALID_CREATOR_USER_UUID_REQUIRED",
+                          "appointmentInformation.creatorUser.uuid is required when source is not WEB")
+    for trip_info, is_drop in ((pickup, False), (drop, True)):
+        if trip_info is not None and loaner_and_drop_car(trip_info) \
+                and not ctx.fault("create-accepts-loaner-and-drop-car"):
+            raise bad_request("LOANER_AND_DROP_CAR_CANNOT_BOTH_BE_TRUE",
+                              "loanerVehicleRequired and isDropCar cannot both be true")
+    for trip_info, is_drop in ((pickup, False), (drop, True)):
+        if trip_info is not None and same_drivers(trip_info) \
+                and not (is_drop and ctx.fault("create-accepts-same-drivers-on-drop")):
+            raise bad_request("PRIMARY_AND_SECONDARY_DRIVER_CANNOT_BE_SAME",
+                              "primaryDriverUUID and secondaryDriverUUID cannot be the same")
+
+    # --- downstream (PnD trip service, then appointment service) ----------------------------
+    if source is not None and source not in SOURCES:
+        raise bad_request("INVALID_SOURCE", f"source must be one of {', '.join(SOURCES)}")
+    when = parse_offset_datetime(body["appointmentDateTime"], allow_colon=allow_colon)
+    end_local = add_minutes(when.local, dealer.slot_minutes) if when else None
+    if when is None or end_local is None:
+        raise bad_request("MISSING_START_TIME", "The pickup trip request does not contain a valid appointmentTime "
+                                                "(appointmentDateTime must be ISO-8601 with offset, e.g. "
+                                                "2026-04-06T13:00:00-0700)")
+    if drop is not None and not web and blank(body.get("requesterUserUUID")) \
+            and not ctx.fault("create-with-drop-no-requester-accepted"):
+        raise bad_request("USER_TOKEN_IS_BLANK", "requesterUserUUID (user token) is required when source is not WEB")
+    pickup_type = pickup_type or "PICKUP_VEHICLE"
+    check_downstream(store, pickup, pickup_type, "pickupTripInformation", allow_colon=allow_colon)
+    if drop is not None:
+        check_downstream(store, drop, drop.get("rideType") or "DROPOFF_VEHICLE", "dropTripInformation",
+                         allow_colon=allow_colon)
+    if info.get("customerAppointmentPreference") is None:
+        raise bad_request("CUSTOMER_APPOINTMENT_PREFERENCE_REQUIRED",
+                          "appointmentInformation.customerAppointmentPreference must be provided (can be empty {})")
+
+    # --- state ----------------------------------------------------------------------------------
+    department_uuid = body["dealerDepartmentUUID"]
+    customer = None if blank(body.get("customerUUID")) else body["customerUUID"]
+    vehicle = {k: v for k, v in obj(body.get("vehicleInformation")).items() if v is not None}
+    advisor = obj(info.get("assignedUser")).get("uuid")
+    advisor = None if blank(advisor) else advisor
+    creator = None if blank(creator) else creator
+
+    def new_trip(trip_info: dict[str, Any], ride_type: str) -> Trip:
+        status = trip_info.get("tripStatus")
+        if ctx.fault("create-trip-status-ignored"):
+            status = None
+        trip = Trip(uuid=new_uuid(), dealer_uuid=dealer_uuid, department_uuid=department_uuid, ride_type=ride_type,
+                    trip_status=status or "UNASSIGNED", customer_uuid=customer, vehicle=dict(vehicle),
+                    service_advisor_uuid=advisor, assigned_by_uuid=creator,
+                    # forced false on creation, whatever the caller sends; set at the mapping step
+                    is_valid=False, send_message_to_customer=False)
+        apply_fields(trip, trip_info)
+        trip.linked_trip_uuids = list(trip_info.get("linkedTripUuids") or [])
+        return store.add_trip(trip)
+
+    pickup_trip = new_trip(pickup, pickup_type)
+    pickup_trip.appointment_time = when
+    pickup_trip.appointment_time_text = when.with_offset_text("+0000") if ctx.fault("create-ignores-timezone") \
+        else when.text()
+    drop_trip = None
+    if drop is not None:
+        drop_trip = new_trip(drop, drop.get("rideType") or "DROPOFF_VEHICLE")
+        drop_trip.ride_time = parse_offset_datetime(drop.get("rideTime"))
+        drop_trip.pickup_uuid = pickup_trip.uuid
+        drop_trip.linked_trip_uuids = _with(drop_trip.linked_trip_uuids, pickup_trip.uuid)
+        pickup_trip.dropoff_uuids.append(drop_trip.uuid)
+        if not ctx.fault("dropoff-not-linked-back"):
+            pickup_trip.linked_trip_uuids = _with(pickup_trip.linked_trip_uuids, drop_trip.uuid)
+        else:
+            pickup_trip.linked_trip_uuids = []
+
+    appointment = Appointment(
+        uuid=new_uuid(), dealer_uuid=dealer_uuid, department_uuid=department_uuid, customer_uuid=customer,
+        start_local=when.local_text(), end_local=format_local(end_local), assigned_user_uuid=advisor,
+        creator_user_uuid=creator, vehicle=dict(vehicle), transport_option=transport, source=source,
+        locale=body.get("locale"), comments=info.get("comments"), internal_notes=info.get("internalNotes"),
+        status=info.get("status"),
+    )
+    store.appointments[appointment.uuid] = appointment
+    # the SAR-trip mapping step: map, link to the appointment, mark valid
+    store.mapping[appointment.uuid] = pickup_trip.uuid
+    for trip in filter(None, (pickup_trip, drop_trip)):
+        trip.linked_appointment_uuid = None if ctx.fault("linked-appointment-missing") else appointment.uuid
+        if not ctx.fault("is-valid-never-set"):
+            trip.is_valid = True
+            trip.send_message_to_customer = trip.trip_status not in MESSAGING_SUPPRESSED
+
+    for name in ("mobileServiceApptUuid", "regularServiceApptUuid"):
+        old = call.query(name)
+        if old and old != appointment.uuid and store.appointment_of(dealer_uuid, old) is not None:
+            store.delete_appointment(old)
+
+    body_out = envelopes.success(
+        "create", eventUUID=pickup_trip.uuid,
+        pickupEventUUID=None if ctx.fault("create-pickup-uuid-alias-missing") else pickup_trip.uuid,
+        dropoffEventUUID=drop_trip.uuid if drop_trip and not ctx.fault("create-dropoff-uuid-missing") else None,
+        appointmentUUID=appointment.uuid)
+    if ctx.fault("create-status-code-mismatch"):
+        body_out["statusCode"] = 201
+    return 200, body_out
+
+
+def _with(items: list[str], item: str) -> list[str]:
+    return items if item in items else [*items, item]
+
+
+def _is_pnd(ctx: Context, dealer_uuid: str, transport: dict[str, Any]) -> bool:
+    """PICKUP_AND_DELIVERY by name, or the dealer's PnD transport option by UUID."""
+    if transport.get("transportation") == "PICKUP_AND_DELIVERY":
+        return True
+    option = ctx.seed.transport_options.get(transport.get("transportOptionUuid") or "")
+    return option is not None and option.dealer_uuid == dealer_uuid and option.transportation == "PICKUP_AND_DELIVERY"
+
+
+def status_for_error(ctx: Context, err: ApiError) -> tuple[int, int]:
+    """(HTTP status, body statusCode) for a create error, faults applied."""
+    status = 422 if err.status == 400 and ctx.fault("create-validation-422") else err.status
+    body_status = 200 if ctx.fault("create-status-code-mismatch") else status
+    return status, body_status

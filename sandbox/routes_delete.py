@@ -1,0 +1,48 @@
+"""delete: DELETE /appointment/v2/departments/{dealerDepartmentUUID}/partner-appointments-with-trip/{appointmentUuid}
+(delete-partner-appointment-with-trip.txt)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox import auth, envelopes
+from sandbox.context import Call, Context
+from sandbox.validation import ApiError, bad_request, blank
+
+NOT_LINKED = ("PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT",
+              "Pickup trip is not linked to the given appointment for the partner delete request")
+
+
+def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
+    store, seed = ctx.store, ctx.seed
+    client = auth.authenticate(call.header("authorization"), seed, ctx.faults)
+    department_uuid, sar_uuid = call.path("dealerDepartmentUUID"), call.path("appointmentUuid")
+    department = seed.departments.get(department_uuid)
+    if blank(department_uuid) or department is None:
+        raise bad_request("INVALID_DEPT_UUID", "Invalid dealer department UUID is provided in the request")
+    if blank(sar_uuid):
+        raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
+    auth.require(client, "appointment.create", "department", [department_uuid], ctx.faults)
+
+    # the dealer is resolved from the department; the appointment must belong to it
+    appointment = store.appointment_of(department.dealer_uuid, sar_uuid)
+    source = call.query("source")
+    actor = call.query("updatedByDAUUID")
+    if blank(actor):
+        actor = None
+        if source == "WEB":
+            if appointment is not None and not ctx.fault("delete-web-no-fallback"):
+                actor = appointment.assigned_user_uuid or appointment.creator_user_uuid
+        elif ctx.fault("delete-non-web-without-actor"):
+            actor = "(none)"
+        if actor is None:
+            raise bad_request("PARTNER_DELETE_REQUEST_FIELDS_MISSING",
+                              "updatedByDAUUID is required in the partner delete request unless source is WEB and "
+                              "a fallback actor can be derived from the appointment")
+    pickup_uuid = store.mapping.get(sar_uuid) if appointment is not None else None
+    if pickup_uuid is None or pickup_uuid not in store.trips:
+        if ctx.fault("delete-wrong-code-not-linked"):
+            raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
+        raise ApiError(404 if ctx.fault("delete-not-linked-404") else 400, *NOT_LINKED)
+
+    store.delete_appointment(sar_uuid, keep_dropoffs=ctx.fault("delete-leaves-dropoff"))
+    return 200, envelopes.success("delete", pickupEventUUID=pickup_uuid, appointmentUuid=sar_uuid)

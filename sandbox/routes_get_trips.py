@@ -1,0 +1,36 @@
+"""get-trips: GET /appointment/v2/dealers/{dealerUuid}/partner-appointments-with-trip/{sarUUID}/trips
+(get-partner-trips-for-appointment.txt)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox import auth, envelopes
+from sandbox.context import Call, Context
+from sandbox.validation import bad_request, blank
+from sandbox.views import trip_view
+
+
+def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
+    store, seed = ctx.store, ctx.seed
+    client = auth.authenticate(call.header("authorization"), seed, ctx.faults)
+    dealer_uuid, sar_uuid = call.path("dealerUuid"), call.path("sarUUID")
+    dealer = seed.dealers.get(dealer_uuid)
+    if blank(dealer_uuid) or dealer is None:
+        raise bad_request("INVALID_DEALER_UUID", "Invalid dealer UUID is provided in the request")
+    if blank(sar_uuid):
+        if ctx.fault("get-trips-wrong-code-sar"):
+            raise bad_request("INVALID_APPOINTMENT_UUID", "Invalid appointment UUID is provided in the request")
+        raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
+    if dealer.service_department_uuid is None:
+        raise bad_request("INVALID_DEPT_UUID", "Invalid dealer department UUID is provided in the request")
+    auth.require(client, "appointment.trip.read", "dealer", [dealer_uuid], ctx.faults)
+
+    appointment = store.appointment_of(dealer_uuid, sar_uuid)
+    if appointment is None and ctx.fault("get-trips-unknown-sar-400"):
+        raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
+    trips = store.chain(store.mapping.get(sar_uuid)) if appointment is not None else []
+    if ctx.fault("get-trips-missing-dropoff"):
+        trips = trips[:1]
+    views = [trip_view(store, t) for t in trips]
+    total = 0 if ctx.fault("get-trips-total-count-zero") else len(views)
+    return 200, envelopes.success("get-trips", totalCount=total, tripViewDtos=views or None)
