@@ -206,7 +206,10 @@ def delete_chain_removed(rule, ex, body, request, ctx, target, ledger):
     left = [t.get("eventUuid") for t in (fbody.get("tripViewDtos") or []) if isinstance(t, dict)]
     check(not left, fx, f"the deleted pickup and linked dropoff(s) are gone (filter by eventUuids found {left})",
           rule.citation)
-    again = target.call("delete", path=request["path"], query=request["query"])
+    # The second delete names its actor: a WEB fallback actor cannot be derived from a deleted appointment.
+    query = {**request["query"], "updatedByDAUUID": request["query"].get("updatedByDAUUID")
+             or ctx.ident("creator_user_uuid")}
+    again = target.call("delete", path=request["path"], query=query)
     expect_error(again, 400, "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT", rule.citation)
 
 
@@ -363,3 +366,238 @@ def filter_properties(rule, target, ctx, states, ledger):
 
         run()
 
+
+
+# --- post-checks after create (defaults, replacement) -------------------------------------------
+
+def _pickup_of(target, ctx, rule, sar: str, pickup_uuid: str) -> tuple[Exchange, dict]:
+    gx, trips = get_trips(target, ctx, sar)
+    mine = [t for t in trips if t.get("eventUuid") == pickup_uuid]
+    check(bool(mine), gx, f"get-trips returns the created pickup trip {pickup_uuid}", rule.citation)
+    return gx, mine[0]
+
+
+@post_check("service_advisor_derived")
+def service_advisor_derived(rule, ex, body, request, ctx, target, ledger):
+    """The created trip's serviceAdvisor is appointmentInformation.assignedUser."""
+    create_state(rule, ex, body, request, ctx, target, ledger)
+    assigned = request["body"]["appointmentInformation"]["assignedUser"]["uuid"]
+    gx, pickup = _pickup_of(target, ctx, rule, body["appointmentUUID"], body["eventUUID"])
+    advisor = pickup.get("serviceAdvisor") if isinstance(pickup.get("serviceAdvisor"), dict) else {}
+    check(assigned in (advisor.get("uuid"), advisor.get("userUuid")), gx,
+          f"the trip's serviceAdvisor is the assignedUser {assigned} (\"Also drives the service advisor UUID on "
+          f"the trip\"), got {advisor or None}", rule.citation)
+
+
+@post_check("replaced_appointment_deleted")
+def replaced_appointment_deleted(rule, ex, body, request, ctx, target, ledger):
+    """regularServiceApptUuid names an appointment that is deleted after the new one is created."""
+    create_state(rule, ex, body, request, ctx, target, ledger)
+    old = request["query"]["regularServiceApptUuid"]
+    gx, trips = get_trips(target, ctx, old)
+    check(not trips, gx, f"the replaced appointment {old} has no trip any more (it is deleted after creating "
+          "the new appointment with trip)", rule.citation)
+    again = target.call("delete", path={"dealerDepartmentUUID": ctx.ident("department_uuid"), "appointmentUuid": old},
+                        query={"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP"})
+    if again.status == 200:
+        ledger.forget(old)
+    expect_error(again, 400, "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT", rule.citation)
+    ledger.forget(old)
+
+
+# --- post-checks after get-trips -----------------------------------------------------------------
+
+def _trips_of(ex: Exchange, body: dict, rule) -> dict:
+    trips = body.get("tripViewDtos")
+    check(trips is None or isinstance(trips, list), ex, "tripViewDtos is a list (or null)", rule.citation)
+    return {t.get("eventUuid"): t for t in trips or [] if isinstance(t, dict)}
+
+
+@post_check("get_trips_pickup")
+def get_trips_pickup(rule, ex, body, request, ctx, target, ledger):
+    """Exactly the mapped pickup, linked to the appointment."""
+    sar, pickup_uuid = ctx.state["sar_uuid"], ctx.state["pickup_uuid"]
+    trips = _trips_of(ex, body, rule)
+    check(list(trips) == [pickup_uuid], ex, f"exactly the mapped pickup trip {pickup_uuid}, got {list(trips)}",
+          rule.citation)
+    pickup = trips[pickup_uuid]
+    check(pickup.get("rideType") == "PICKUP_VEHICLE", ex, "the pickup's rideType is PICKUP_VEHICLE", rule.citation)
+    check(pickup.get("linkedAppointmentUuid") == sar, ex, f"linkedAppointmentUuid is the appointment {sar}",
+          rule.citation)
+
+
+@post_check("get_trips_linked_both_ways")
+def get_trips_linked_both_ways(rule, ex, body, request, ctx, target, ledger):
+    """The pickup and its linked dropoff, each listing the other."""
+    sar, p, d = ctx.state["sar_uuid"], ctx.state["pickup_uuid"], ctx.state["dropoff_uuid"]
+    trips = _trips_of(ex, body, rule)
+    check(set(trips) == {p, d}, ex, f"both the pickup {p} and the linked dropoff {d}, got {list(trips)}",
+          rule.citation)
+    check(d in (trips[p].get("linkedTripUuids") or []), ex, "the pickup's linkedTripUuids lists the dropoff",
+          rule.citation)
+    check(p in (trips[d].get("linkedTripUuids") or []), ex, "the dropoff's linkedTripUuids lists the pickup",
+          rule.citation)
+    for uuid in (p, d):
+        check(trips[uuid].get("linkedAppointmentUuid") == sar, ex,
+              f"trip {uuid}'s linkedAppointmentUuid is the appointment {sar}", rule.citation)
+    check(trips[d].get("rideType") == "DROPOFF_VEHICLE", ex, "the dropoff's rideType is DROPOFF_VEHICLE",
+          rule.citation)
+    sent = ctx.state["request"]["dropTripInformation"]["rideTime"]
+    check(same_instant(trips[d].get("rideTime"), sent), ex, f"the dropoff's rideTime is the one sent ({sent})",
+          rule.citation)
+
+
+@post_check("get_trips_all_valid")
+def get_trips_all_valid(rule, ex, body, request, ctx, target, ledger):
+    trips = _trips_of(ex, body, rule)
+    check(bool(trips), ex, "the appointment's trips are returned", rule.citation)
+    invalid = [u for u, t in trips.items() if t.get("isValid") is not True]
+    check(not invalid, ex, f"every trip has isValid true after the SAR-trip mapping; not: {invalid}", rule.citation)
+
+
+@post_check("get_trips_total_count")
+def get_trips_total_count(rule, ex, body, request, ctx, target, ledger):
+    trips = _trips_of(ex, body, rule)
+    check(body.get("totalCount") == len(trips), ex,
+          f"totalCount is the number of trips returned ({len(trips)}), got {body.get('totalCount')!r}", rule.citation)
+
+
+@post_check("get_trips_empty")
+def get_trips_empty(rule, ex, body, request, ctx, target, ledger):
+    trips = _trips_of(ex, body, rule)
+    check(not trips, ex, f"no trip data for an appointment without a mapped pickup, got {list(trips)}",
+          rule.citation)
+    check(body.get("totalCount") in (None, 0), ex,
+          f"totalCount 0 (or absent) when no trips are returned, got {body.get('totalCount')!r}", rule.citation)
+
+
+# --- delete: the WEB fallback actor ------------------------------------------------------------------
+
+def _web_create(states, ctx: Ctx, creator: bool) -> dict:
+    """An appointment created with source WEB: with or without a creator user, never an assigned user."""
+    body = create_body(ctx)
+    body["source"] = "WEB"
+    info = body["appointmentInformation"]
+    del info["assignedUser"]
+    if not creator:
+        del info["creatorUser"]
+    return states.create(body)
+
+
+def _web_delete(target, ctx, sar: str) -> Exchange:
+    return target.call("delete", path={"dealerDepartmentUUID": ctx.ident("department_uuid"), "appointmentUuid": sar},
+                       query={"source": "WEB"})
+
+
+@prop("delete_web_no_fallback_actor")
+def delete_web_no_fallback_actor(rule, target, ctx, states, ledger):
+    """source=WEB, no updatedByDAUUID, no assigned or creator user: rejected, nothing deleted."""
+    with states.scope("none"):
+        made = _web_create(states, ctx, creator=False)
+        ex = _web_delete(target, ctx, made["sar_uuid"])
+        if ex.status == 200:
+            ledger.forget(made["sar_uuid"])
+        expect_error(ex, rule.expect.status, rule.expect.errorCode, rule.citation)
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        check(made["pickup_uuid"] in [t.get("eventUuid") for t in trips], gx,
+              "a rejected delete leaves the appointment's pickup in place", rule.citation)
+
+
+@prop("delete_web_fallback_creator")
+def delete_web_fallback_creator(rule, target, ctx, states, ledger):
+    """source=WEB, no updatedByDAUUID, a creator but no assigned user: the creator is the actor."""
+    with states.scope("none"):
+        made = _web_create(states, ctx, creator=True)
+        ex = _web_delete(target, ctx, made["sar_uuid"])
+        body = expect_success(ex, rule.citation)
+        ledger.forget(made["sar_uuid"])
+        check(body.get("appointmentUuid") == made["sar_uuid"], ex, "appointmentUuid: UUID of the deleted appointment",
+              rule.citation)
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        check(not trips, gx, "after the delete the appointment has no trips", rule.citation)
+
+
+# --- filter: order and selection over trips of our own ------------------------------------------------
+
+def _window(made: list[dict], ctx: Ctx) -> dict:
+    times = [parse_time(m["request"]["appointmentDateTime"]) for m in made]
+    drops = [parse_time(m["request"]["dropTripInformation"]["rideTime"]) for m in made
+             if m["request"].get("dropTripInformation")]
+    lo, hi = min(times + drops), max(times + drops)
+    return {"startApptTime": lo.strftime("%Y-%m-%dT%H:%M:%S%z"), "endApptTime": hi.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def _ours(made: list[dict]) -> set[str]:
+    return {u for m in made for u in (m["pickup_uuid"], m["dropoff_uuid"]) if u}
+
+
+@prop("filter_sort_order")
+def filter_sort_order(rule, target, ctx, states, ledger):
+    """Our trips at distinct times come back ordered by appointment time in both orders."""
+    with states.scope("none"):
+        made = [states.create(create_body(ctx)) for _ in range(3)]
+        ours = _ours(made)
+        for order in ("APPT_TIME_ASC", "APPT_TIME_DESC"):
+            ex, body = filter_call(target, ledger, ctx, {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")],
+                                                         "eventUuids": sorted(ours), "sortOrder": order})
+            trips = [t for t in body.get("tripViewDtos") or [] if isinstance(t, dict) and t.get("eventUuid") in ours]
+            check({t.get("eventUuid") for t in trips} == ours, ex, f"all of our trips {sorted(ours)} are returned",
+                  rule.citation)
+            times = [effective_time(t) for t in trips]
+            check(None not in times, ex, "every trip has an appointmentTime", rule.citation)
+            check(times == sorted(times, reverse=order == "APPT_TIME_DESC"), ex,
+                  f"{order}: trips ordered by appointment time, got {[t.isoformat() for t in times]}", rule.citation)
+
+
+def _selectors(views: dict[str, dict], made: list[dict], ctx: Ctx) -> list[dict]:
+    """One request fragment per documented filter, with values that split our trips where possible."""
+    def values(get):
+        return sorted({v for v in (get(t) for t in views.values()) if v})
+    statuses = values(lambda t: t.get("tripStatus"))
+    subs = values(lambda t: next((s.get("status") for s in t.get("subTrips") or [] if isinstance(s, dict)), None))
+    first = made[0]
+    day = parse_time(first["request"]["appointmentDateTime"])
+    return [
+        {"eventUuids": [first["pickup_uuid"]]},
+        {"rideTypes": ["DROPOFF_VEHICLE"]},
+        {"rideTypes": ["PICKUP_VEHICLE", "LOANER_SWAP"]},
+        {"tripStatuses": ["DRAFT"]},
+        {"tripStatuses": [s for s in statuses if s != "DRAFT"][:1] or ["COMPLETED"]},
+        {"subTripStatuses": subs[:1] or ["COMPLETED"]},
+        {"customerUuids": [ctx.ident("other_customer_uuid")]},
+        {"driverUuids": [ctx.ident("driver_uuids.0")]},
+        {"docStatuses": ["VERIFIED"]},
+        {"dealerUuids": [ctx.ident("other_dealer_uuid")]},
+        {"startApptTime": day.strftime("%Y-%m-%dT%H:%M:%S%z"), "endApptTime": day.strftime("%Y-%m-%dT%H:%M:%S%z")},
+    ]
+
+
+@prop("filter_each_filter_selects")
+def filter_each_filter_selects(rule, target, ctx, states, ledger):
+    """Each filter keeps exactly those of our trips that match it (judged on their unfiltered views)."""
+    with states.scope("none"):
+        made = [states.create(create_body(ctx, with_drop=True)),
+                states.create(create_body(ctx, customer=ctx.ident("other_customer_uuid"), drivers=True)),
+                states.create(create_body(ctx, trip_status="DRAFT"))]
+        ours = _ours(made)
+        base = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
+                "sortOrder": "APPT_TIME_ASC", **_window(made, ctx)}
+        ex, body = filter_call(target, ledger, ctx, base)
+        views = {t["eventUuid"]: t for t in body.get("tripViewDtos") or []
+                 if isinstance(t, dict) and t.get("eventUuid") in ours}
+        check(set(views) == ours, ex, f"the unfiltered window returns all of our trips {sorted(ours)}, "
+              f"got {sorted(views)}", rule.citation)
+        for fragment in _selectors(views, made, ctx):
+            req = {**base, **fragment}
+            if "eventUuids" in fragment:
+                del req["dealerUuids"]  # "If eventUuids is not provided, dealerUuids must be non-empty"
+            want = {u for u, t in views.items() if not trip_problems(t, req)}
+            fx, fbody = filter_call(target, ledger, ctx, req)
+            got = {t.get("eventUuid") for t in fbody.get("tripViewDtos") or [] if isinstance(t, dict)}
+            name = ", ".join(f"{k}={v}" for k, v in fragment.items())
+            check(got & ours == want, fx, f"filter {name} keeps exactly our matching trips {sorted(want)}, "
+                  f"got {sorted(got & ours)}", rule.citation)
+            for trip in fbody.get("tripViewDtos") or []:
+                problems = trip_problems(trip, req) if isinstance(trip, dict) else ["not an object"]
+                check(not problems, fx, f"filter {name}: trip {trip.get('eventUuid') if isinstance(trip, dict) else trip}"
+                      f" does not match: {'; '.join(problems)}", rule.citation)
