@@ -205,6 +205,26 @@ class Target:
             content = json.dumps(body, ensure_ascii=False).encode()
             req_headers["Content-Type"] = "application/json"
         req_headers.update(headers or {})
+        exchange, _ = self.send_prepared(method, rel, req_headers, content=content, operation=operation,
+                                         client=client, auth=auth)
+        return exchange
+
+    def send_prepared(self, method: str, url: str, headers: dict[str, str] | None = None,
+                      params: dict[str, Any] | None = None, content: bytes | None = None, *, operation: str,
+                      client: str | None = "full", auth: tuple[str, str] | None = None,
+                      ) -> tuple[Exchange, httpx.Response]:
+        """Send an already-serialized request the way `call` sends its own (which it uses).
+
+        `url` is relative to the target (path and query, already percent-encoded); `params` are
+        appended to its query; `headers` go as given, plus Basic auth for `client` (or `auth`;
+        `client=None` with neither sends whatever Authorization header `headers` carry). Recorded,
+        redacted, rate-limited and retried like `call`; returns the Exchange and the httpx response.
+        """
+        method = method.upper()
+        rel = url
+        if params:
+            rel += ("&" if "?" in rel else "?") + urlencode(params, doseq=True)
+        req_headers = dict(headers or {})
         basic = auth
         password_env = None
         if basic is None and client is not None:
@@ -224,7 +244,8 @@ class Target:
             self._limiter.wait()
             started = time.perf_counter()
             try:
-                response = self.http.request(method, self._wire_base + rel, content=content, headers=req_headers,
+                response = self.http.request(method, self._wire_base + rel, content=content,
+                                             headers=_wire_headers(req_headers),
                                              auth=httpx.BasicAuth(*basic) if basic else None)
                 break
             except httpx.ConnectError as exc:
@@ -238,6 +259,9 @@ class Target:
                                   unreachable=True) from None
             except httpx.HTTPError as exc:
                 raise TargetFault(f"{operation}: {type(exc).__name__} talking to {self.base_url}: {redact(str(exc))}") from None
+            except (httpx.InvalidURL, UnicodeError) as exc:  # a request httpx cannot put on the wire
+                raise TargetFault(f"{operation}: cannot send {method} {redact(rel)}: {redact(str(exc))}") \
+                    from None
         assert response is not None
         elapsed = (time.perf_counter() - started) * 1000
         raw = response.content
@@ -245,6 +269,8 @@ class Target:
         text = raw[:MAX_BODY_KEPT].decode("utf-8", errors="replace")
         shown_headers = dict(req_headers)
         if basic:
+            for name in [k for k in shown_headers if k.lower() == "authorization"]:
+                del shown_headers[name]  # replaced on the wire by the client's credentials
             shown_headers["Authorization"] = "Basic ***"
         exchange = Exchange(
             operation=operation, method=method, url=url, client_name=client if basic and auth is None else None,
@@ -257,4 +283,18 @@ class Target:
         self.history.append(exchange)
         for listener in list(self.listeners):
             listener(exchange)
-        return exchange
+        return exchange, response
+
+
+def _wire_headers(headers: dict[str, str]) -> dict[str, str | bytes]:
+    """Header values as bytes where they are not ASCII (httpx would encode a str value as ASCII only)."""
+    out: dict[str, str | bytes] = {}
+    for name, value in headers.items():
+        if isinstance(value, str) and not value.isascii():
+            try:
+                out[name] = value.encode("latin-1")
+            except UnicodeEncodeError:
+                out[name] = value.encode("utf-8")
+        else:
+            out[name] = value
+    return out

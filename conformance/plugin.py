@@ -82,6 +82,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(trylast=True)  # after `-m readonly` has deselected the writers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Catalogue rule tests first: a run stopped at its first failure (-x) then names a rule.
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("conformance/test_rules.py") else 1)
     settings = config.pnd_settings  # type: ignore[attr-defined]
     if settings.is_production and not settings.allow_production_writes:
         writers = [i.nodeid for i in items if i.get_closest_marker("writes")]
