@@ -123,8 +123,10 @@ class Rule(_Strict):
                              f"{self.operation}")
         if self.check is not None and not re.fullmatch(r"[a-z][a-z0-9_]*", self.check):
             raise ValueError(f"{self.id}: check {self.check!r} must be a Python function name")
-        if (self.test == "auth") != (self.credentials is not None):
-            raise ValueError(f"{self.id}: `credentials` is required for, and only for, test: auth")
+        if self.test == "auth" and self.credentials is None:
+            raise ValueError(f"{self.id}: `credentials` is required for test: auth")
+        if self.credentials is not None and self.test not in ("auth", "property"):
+            raise ValueError(f"{self.id}: `credentials` is only for test: auth or property (a check using that client)")
         if self.test == "unobservable" and not (self.reason and self.reason.strip()):
             raise ValueError(f"{self.id}: an unobservable entry needs a `reason`")
         if self.test != "unobservable" and self.reason is not None:

@@ -1,0 +1,338 @@
+"""Self-tests that lint the rule catalogue (spec/rules/<operation>.yaml) against the API documents,
+the OpenAPI spec and the code that runs it.
+
+Loading (spec.catalogue.load_rules) already validates each entry's shape. These tests check what
+one entry cannot see by itself, so that a catalogue mistake fails here, by rule id, instead of
+becoming a wrong or silently missing conformance test:
+
+- identity: ids are unique; spec/rules/<op>.yaml holds only rules of <op>; every operation is an
+  `x-pnd-operation` of spec/openapi.yaml;
+- citations: the cited doc exists and the quote is verbatim in it (whitespace runs normalised);
+- error codes: every error code a doc documents is expected by some rule of its operation (or is
+  on the commented allow-list below), and every code a rule expects is documented somewhere;
+- wiring: expectations fit the test type as conformance/test_rules.py reads them; `check`,
+  `trigger.violation`, `base`, `setup`, `${...}` placeholders and `NOTES.md "<title>"` references
+  name things that exist; unobservable rules say why;
+- coverage: conformance/test_rules.py yields exactly one test `<operation>/<rule id>` per
+  observable rule; every operation has 401 and 403 auth rules and rules of the kinds its doc
+  documents.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+import strategies
+from conformance import checks, states
+from spec import catalogue
+from spec.catalogue import DOCS_DIR, OPERATIONS, RULES_PATH, doc_text, load_rules, parse_rules
+from spec.openapi import load_openapi
+
+ROOT = Path(__file__).resolve().parents[1]
+
+if not DOCS_DIR.is_dir():  # pragma: no cover - the docs are part of the workspace
+    pytest.skip(f"API documents not found at {DOCS_DIR}", allow_module_level=True)
+
+RULES = load_rules()
+
+
+def ids(rules) -> str:
+    return ", ".join(sorted(r.id for r in rules))
+
+
+def spec_operations() -> dict[str, dict]:
+    """x-pnd-operation key → the OpenAPI operation object."""
+    return {op["x-pnd-operation"]: op for item in load_openapi()["paths"].values()
+            for op in item.values() if isinstance(op, dict) and "x-pnd-operation" in op}
+
+
+def doc_of(operation: str) -> str:
+    return spec_operations()[operation]["x-pnd-doc"]
+
+
+def normalise(text: str) -> str:
+    """Whitespace runs → one space. Nothing else: the two docs whose tables lost their separators
+    (create, delete) and filter's lost code-span spacing ("thenpageSizemust be null") are quoted as
+    the text stands, so no quote needs a looser rule."""
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- identity
+
+def test_rule_ids_unique():
+    dupes = [i for i, n in Counter(r.id for r in RULES).items() if n > 1]
+    assert not dupes, f"rule ids used more than once: {', '.join(sorted(dupes))}"
+
+
+def test_each_file_holds_only_its_operation():
+    files = sorted(RULES_PATH.glob("*.yaml"))
+    assert {f.stem for f in files} == set(OPERATIONS), f"expected one file per operation: {[f.name for f in files]}"
+    for file in files:
+        rules = parse_rules(yaml.safe_load(file.read_text(encoding="utf-8")) or [])
+        wrong = [r for r in rules if r.operation != file.stem]
+        assert not wrong, f"{file.name} holds rules of another operation: {ids(wrong)}"
+
+
+def test_operations_exist_in_spec():
+    assert set(spec_operations()) == set(OPERATIONS), "spec x-pnd-operation keys differ from the catalogue's"
+    unknown = [r for r in RULES if r.operation not in spec_operations()]
+    assert not unknown, f"rules of an operation the spec lacks: {ids(unknown)}"
+
+
+# --------------------------------------------------------------------------- citations
+
+def test_citation_docs_exist():
+    missing = [r for r in RULES if not (DOCS_DIR / r.citation.doc).is_file()]
+    assert not missing, f"cited doc not in {DOCS_DIR}: " + "; ".join(f"{r.id} ({r.citation.doc})" for r in missing)
+
+
+def test_quotes_verbatim():
+    bad = [r for r in RULES if (DOCS_DIR / r.citation.doc).is_file()
+           and normalise(r.citation.quote) not in normalise(doc_text(r.citation.doc))]
+    assert not bad, "quotes not verbatim in the cited doc:\n" + "\n".join(
+        f"  {r.id}: {r.citation.doc}: {r.citation.quote!r}" for r in bad)
+
+
+# --------------------------------------------------------------------------- error codes
+
+# Error tables come in both forms: pipe rows ("400 | INVALID_SAR_UUID | ... |", get-trips) and
+# run-together rows ("400INVALID_DEALER_UUIDInvalid dealer UUID...", create, delete). Every row
+# starts with its status cell; every status cell form is listed, so a new one fails loudly.
+ERROR_HEADER = re.compile(r"^(?:\| )?HTTP Status(?: \| )?Error Code")
+STATUS_CELL = re.compile(r"^(?:200 with null or no trip data|200 or downstream trip-delete status|4xx or 5xx|\d{3})"
+                         r"(?: \| )?")
+CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
+
+
+def _codes_of_cell(rest: str, text: str) -> list[str]:
+    """The code(s) a row's Error Code cell starts with ("A" or "A or B"); none for a lowercase cell
+    such as "none" or "downstream service error code". In a run-together row the code runs into the
+    next cell: "UNAUTHORIZEDThe ..." vs "CUSTOMER_INFO_MISSINGminimum ...". The last capital belongs
+    to the next cell when it starts a word the doc uses elsewhere ("The", "Invalid", "An")."""
+    codes: list[str] = []
+    while rest[:1].isupper():
+        run = re.match(r"[A-Z0-9_]+", rest)[0]
+        after = rest[len(run):]
+        if after[:1].islower():
+            word = run[-1] + re.match(r"[a-z]*", after)[0]
+            if re.search(rf"\b{word.lower()}\b", text.lower()):
+                run = run[:-1]
+        assert CODE.match(run), f"unparsable error code cell: {rest[:60]!r}"
+        codes.append(run)
+        rest = rest[len(run):]
+        if not rest.startswith(" or "):
+            break
+        rest = rest[len(" or "):]
+    return codes
+
+
+def documented_codes(text: str) -> list[tuple[str, ...]]:
+    """Error code groups of a doc: one per error-table row (alternatives "A or B" form a group), one
+    per `"errorCode": "CODE"` of its examples and per "missing → 400 CODE" in its prose."""
+    groups: list[tuple[str, ...]] = []
+    lines = text.splitlines()
+    for i, header in enumerate(lines):
+        if not ERROR_HEADER.match(header):
+            continue
+        pipe = header.startswith("|")
+        rows = lines[i + 2 if pipe else i + 1:]  # a pipe header is followed by its |---| line
+        for row in rows:
+            if not (row.endswith("|") if pipe else row.strip()):
+                break  # a pipe table ends at its first non-row line, a run-together one at a blank line
+            status = STATUS_CELL.match(row)
+            assert status, f"error-table row with an unknown status cell: {row[:60]!r}"
+            codes = _codes_of_cell(row[status.end():], text)
+            if codes:
+                groups.append(tuple(codes))
+    groups += [(c,) for c in re.findall(r'"errorCode":\s*"([A-Z][A-Z0-9_]*)"', text)]
+    groups += [(c,) for c in re.findall(r"→ \d{3} ([A-Z][A-Z0-9_]*[A-Z0-9])", text)]
+    return groups
+
+
+# (operation, code) documented by that operation's doc but expected by no rule, with why.
+ERROR_CODE_ALLOW_LIST: dict[tuple[str, str], str] = {
+    # Downstream trip-service codes that the partner gate pre-empts or that no caller input
+    # reaches; each is recorded by an unobservable rule (named first) that states no `expect`.
+    ("create", "INVALID_CREATE_EVENT_REQUEST"):
+        "create-invalid-create-event-request: no caller input makes the transformed payload invalid",
+    ("create", "MISSING_START_TIME"):
+        "create-missing-start-time-code: bad appointmentDateTime values are tested code-free",
+    ("create", "MISSING_ASSIGNED_BY_DEALER_ASSOCIATE_UUID"):
+        "create-missing-assigned-by-downstream-code: VALID_CREATOR_USER_UUID_REQUIRED always runs first",
+    ("create", "MISSING_DEALER_UUID"):
+        "create-missing-dealer-uuid-downstream: INVALID_DEALER_UUID always runs first",
+    ("create", "DROP_CAR_AND_LOANER_REQUESTED_BOTH_CAN_NOT_TRUE"):
+        "create-drop-car-and-loaner-downstream-code: LOANER_AND_DROP_CAR_CANNOT_BOTH_BE_TRUE always runs first",
+    # The row "INTERNAL_ERROR or INTERNAL_SERVER_ERROR" (one of the two suffices).
+    ("create", "INTERNAL_ERROR"): "create-internal-error: an unexpected server failure, not provokable",
+}
+
+
+def _expected_codes(operation: str) -> set[str]:
+    return {r.expect.errorCode for r in RULES if r.operation == operation and r.expect and r.expect.errorCode}
+
+
+def test_error_code_parser_reads_the_docs():
+    """The parser finds the tables of the docs that have them (a guard against silently reading none)."""
+    found = {op: {c for g in documented_codes(doc_text(doc_of(op))) for c in g} for op in OPERATIONS}
+    assert {"UNAUTHORIZED", "FORBIDDEN", "CUSTOMER_INFO_MISSING", "INTERNAL_SERVER_ERROR",
+            "PRIMARY_AND_SECONDARY_DRIVER_CANNOT_BE_SAME"} <= found["create"], found["create"]
+    assert {"INVALID_SAR_UUID", "INVALID_DEPT_UUID", "INTERNAL_SERVER_ERROR"} <= found["get-trips"]
+    assert {"PARTNER_DELETE_REQUEST_FIELDS_MISSING", "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT"} <= found["delete"]
+    assert found["update"] == found["filter"] == set(), "update and filter document no error codes"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_documented_error_codes_are_expected(operation):
+    """Each code of the operation's doc is some rule's expect.errorCode (an "A or B" row needs one)."""
+    expected = _expected_codes(operation)
+    missing = [g for g in documented_codes(doc_text(doc_of(operation)))
+               if not any(c in expected or (operation, c) in ERROR_CODE_ALLOW_LIST for c in g)]
+    assert not missing, (f"{doc_of(operation)} documents codes no {operation} rule expects: "
+                         f"{sorted(' or '.join(g) for g in set(missing))}")
+
+
+def test_error_code_allow_list_is_current():
+    stale = [f"{op}/{code}" for (op, code) in ERROR_CODE_ALLOW_LIST
+             if code in _expected_codes(op)
+             or not any(code in g for g in documented_codes(doc_text(doc_of(op))))]
+    assert not stale, f"allow-list entries now expected by a rule or no longer documented (remove them): {stale}"
+
+
+def test_expected_error_codes_are_documented():
+    """A rule expects only codes some doc documents (update and filter borrow the others' auth codes)."""
+    every = {c for op in OPERATIONS for g in documented_codes(doc_text(doc_of(op))) for c in g}
+    bad = [r for r in RULES if r.expect and r.expect.errorCode and r.expect.errorCode not in every]
+    assert not bad, "expect.errorCode documented by no doc: " + "; ".join(f"{r.id} ({r.expect.errorCode})" for r in bad)
+
+
+# --------------------------------------------------------------------------- wiring
+
+def test_expect_fits_the_test_type():
+    """As conformance/test_rules.py reads `expect`: a violation defaults to 400 and, without a code,
+    accepts any 4xx; acceptance ignores it but must not claim an error; auth needs it."""
+    bad = []
+    for r in RULES:
+        e = r.expect
+        if r.test == "violation" and e is not None and not (
+                400 <= e.status < 600 and (e.errorCode is not None or e.status < 500)):
+            bad.append(f"{r.id}: violation expects {e.status}/{e.errorCode}")
+        if r.test == "acceptance" and e is not None and (e.status != 200 or e.errorCode):
+            bad.append(f"{r.id}: acceptance expects {e.status}/{e.errorCode}")
+        if r.test == "auth" and (e is None or e.status not in (200, 401, 403)):
+            bad.append(f"{r.id}: auth needs expect 200, 401 or 403")
+    assert not bad, "\n".join(bad)
+
+
+def test_checks_are_registered():
+    known = checks.names()
+    unknown = [r for r in RULES if r.check and r.check not in known]
+    assert not unknown, "check not in conformance.checks.names(): " + "; ".join(f"{r.id} ({r.check})" for r in unknown)
+    # test_acceptance runs a post-check, test_property a property: the name must be of the right registry.
+    wrong = [r for r in RULES if r.check in known and (
+        (r.test == "acceptance" and r.check not in checks.POST_CHECKS)
+        or (r.test == "property" and r.check not in checks.PROPERTIES))]
+    assert not wrong, "check registered for the other test type: " + "; ".join(f"{r.id} ({r.check})" for r in wrong)
+
+
+def test_trigger_violations_exist():
+    from strategies import violations
+
+    bad = [r for r in RULES if r.trigger and r.trigger.violation
+           and not callable(getattr(violations, r.trigger.violation, None))]
+    assert not bad, "trigger.violation not a function of strategies.violations: " + "; ".join(
+        f"{r.id} ({r.trigger.violation})" for r in bad)
+
+
+def test_bases_exist():
+    # The loader validates `base` against spec.catalogue.BASES; the tests draw from strategies.BASES.
+    assert catalogue.BASES == strategies.BASES, "spec.catalogue.BASES and strategies.BASES disagree"
+    bad = [r for r in RULES if r.base is not None and r.base not in strategies.BASES[r.operation]]
+    assert not bad, "base not in strategies.BASES[operation]: " + "; ".join(f"{r.id} ({r.base})" for r in bad)
+
+
+def test_setups_exist():
+    assert set(states.DEFAULT_SETUP) == set(OPERATIONS) and set(states.DEFAULT_SETUP.values()) <= set(states.SETUPS)
+    assert catalogue.DEFAULT_SETUP == states.DEFAULT_SETUP, "spec.catalogue and conformance.states disagree on defaults"
+    bad = [r for r in RULES if r.setup is not None and r.setup not in states.SETUPS]
+    assert not bad, "setup not in conformance.states.SETUPS: " + "; ".join(f"{r.id} ({r.setup})" for r in bad)
+
+
+def test_placeholders_resolve():
+    """`${name}` names a profile identity; `${state.x}` needs a setup that prepares state."""
+    profile = yaml.safe_load((ROOT / "profiles" / "sandbox.yaml").read_text(encoding="utf-8"))
+    identities = set(profile["identities"])
+    bad = []
+    for r in RULES:
+        for name in re.findall(r"\$\{([A-Za-z0-9_.]+)\}", yaml.safe_dump(r.trigger.set if r.trigger else {})):
+            if name.startswith("state."):
+                if (r.setup or states.DEFAULT_SETUP[r.operation]) == "none":
+                    bad.append(f"{r.id}: ${{{name}}} with setup none")
+            elif name.split(".")[0] not in identities:
+                bad.append(f"{r.id}: ${{{name}}} is no identity of profiles/sandbox.yaml")
+    assert not bad, "\n".join(bad)
+
+
+def test_notes_references_resolve():
+    """A rule citing `NOTES.md "<title>"` names a heading of spec/NOTES.md (where positions are argued)."""
+    notes = ROOT / "spec" / "NOTES.md"
+    headings = set(re.findall(r"^#+ (.+?)\s*$", notes.read_text(encoding="utf-8"), re.M)) if notes.is_file() else set()
+    bad = [f"{r.id}: {title!r}" for r in RULES
+           for title in re.findall(r'NOTES\.md "([^"]+)"', f"{r.statement} {r.reason or ''}") if title not in headings]
+    assert not bad, "NOTES.md headings not found: " + "; ".join(bad)
+
+
+def test_unobservable_rules_have_a_reason():
+    bad = [r for r in RULES if r.test == "unobservable" and not (r.reason or "").strip()]
+    assert not bad, f"unobservable rules without a reason: {ids(bad)}"
+
+
+# --------------------------------------------------------------------------- coverage
+
+def test_every_observable_rule_has_exactly_one_test():
+    """The parametrisation of conformance/test_rules.py (read from its marks, without running
+    pytest) yields `<operation>/<rule id>` once per non-unobservable rule, in test_<rule.test>."""
+    import conformance.test_rules as test_rules
+
+    collected: Counter = Counter()
+    for name, fn in vars(test_rules).items():
+        if name.startswith("test_") and callable(fn):
+            for mark in getattr(fn, "pytestmark", []):
+                if mark.name == "parametrize":
+                    collected.update((name, p.id) for p in mark.args[1])
+    wanted = Counter((f"test_{r.test}", r.test_id) for r in RULES if r.test != "unobservable")
+    missing = sorted(t for t in wanted if collected[t] < wanted[t])
+    extra = sorted(t for t in collected if collected[t] > wanted[t])
+    assert not missing, f"rules without their test: {missing}"
+    assert not extra, f"tests without a rule, or repeated: {extra}"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_auth_rules_for_401_and_403(operation):
+    statuses = {r.expect.status for r in RULES if r.operation == operation and r.kind == "auth" and r.expect}
+    assert {401, 403} <= statuses, f"{operation}: auth rules expect only {sorted(statuses)}; need 401 and 403"
+
+
+# kind → what in a doc makes the kind apply to its operation.
+DOCUMENTED_KINDS = {
+    "auth": r"authorization scopes|Authorization",
+    "required": r"\bYes\b",
+    "enum": r"Possible values|Must be one of",
+    "format": r"ISO[- ]8601|Format:",
+    "cross-field": r"[Cc]annot be|[Rr]equired unless|both present",
+    "default": r"[Dd]efaults? (?:it )?to|If not provided|treated as",
+    "pagination": r"pageSize",
+    "filter": r"to filter by",
+}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_documented_kinds_have_rules(operation):
+    text = doc_text(doc_of(operation))
+    kinds = {r.kind for r in RULES if r.operation == operation}
+    lacking = sorted(k for k, pattern in DOCUMENTED_KINDS.items() if re.search(pattern, text) and k not in kinds)
+    assert not lacking, f"{doc_of(operation)} documents {lacking} but no {operation} rule has that kind"
