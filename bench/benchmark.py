@@ -76,7 +76,7 @@ def main() -> int:
     raw.close()
 
     with wire_sandbox() as url:
-        settings = resolve({"target_url": url, "target_profile": str(PROFILE)})
+        settings = resolve({"target_url": url, "target_profile": str(PROFILE), "rate_limit": 0})  # measure, unthrottled
         target = Target(settings)
         raw = httpx.Client()
         suite_rps, raw_rps = measure(target, raw, url, args.requests // 2)

@@ -163,8 +163,9 @@ class Target:
         self._wire_base = "http://sandbox" if settings.in_process else base
         self.http = httpx.Client(transport=transport, timeout=httpx.Timeout(settings.timeout),
                                  follow_redirects=False,
-                                 limits=httpx.Limits(max_connections=8, max_keepalive_connections=8))
-        self._limiter = _RateLimiter(settings.rate_limit)
+                                 limits=httpx.Limits(max_connections=settings.max_concurrency,
+                                                     max_keepalive_connections=settings.max_concurrency))
+        self._limiter = _RateLimiter(settings.rate_per_process)
         self.listeners: list[Callable[[Exchange], None]] = []
         self.history: deque[Exchange] = deque(maxlen=200)
         self._creds = {}

@@ -38,8 +38,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                                          "default profiles/sandbox.yaml")
     g.addoption("--sandbox-faults", help="comma-separated sandbox fault names (in-process sandbox only)")
     g.addoption("--request-timeout", type=float, help="per-request timeout in seconds (default 10)")
-    g.addoption("--rate-limit", type=float, help="max requests per second per process (default unlimited; "
-                                                  "set e.g. 5 for shared staging)")
+    g.addoption("--rate-limit", type=float, help="max requests per second for the whole run, split across "
+                                                  "xdist workers (0 = unlimited; default 20 against a real "
+                                                  "target, unlimited in-process)")
+    g.addoption("--max-concurrency", type=int, help="max requests in flight against a real target, i.e. "
+                                                     "max xdist workers (default 4)")
     g.addoption("--expectations", help="known-deviations YAML keyed by rule id")
     g.addoption("--allow-production-writes", action="store_true", default=None,
                 help="DANGER: allow tests that create/update/delete data against the production host")
@@ -57,6 +60,7 @@ def _settings(config: pytest.Config):
         "sandbox_faults": config.getoption("--sandbox-faults"),
         "timeout": config.getoption("--request-timeout"),
         "rate_limit": config.getoption("--rate-limit"),
+        "max_concurrency": config.getoption("--max-concurrency"),
         "expectations": config.getoption("--expectations"),
         "allow_production_writes": config.getoption("--allow-production-writes"),
     }
@@ -80,10 +84,29 @@ def pytest_configure(config: pytest.Config) -> None:
         hsettings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+_OPERATION_ORDER = ("create", "update", "delete", "get-trips", "filter")
+_TEST_ORDER = ("test_acceptance", "test_violation", "test_auth", "test_property")
+
+
+def _run_order(item: pytest.Item) -> tuple:
+    """Catalogue rule tests first, so that a run stopped at its first failure (-x) names a rule.
+
+    Operations in lifecycle order (a broken create shows at create's own rules, not at the
+    reads that observe it later); within an operation, valid requests before violations
+    (every violation starts from a valid request, so an over-strict target shows as the
+    rejected valid request, not as a wrong errorCode).
+    """
+    if not item.nodeid.startswith("conformance/test_rules.py"):
+        return (1, 0, 0)
+    rule = getattr(item, "callspec", None) and item.callspec.params.get("rule")
+    op = _OPERATION_ORDER.index(rule.operation) if rule and rule.operation in _OPERATION_ORDER else 9
+    test = item.originalname if hasattr(item, "originalname") else item.name
+    return (0, op, _TEST_ORDER.index(test) if test in _TEST_ORDER else 9)
+
+
 @pytest.hookimpl(trylast=True)  # after `-m readonly` has deselected the writers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Catalogue rule tests first: a run stopped at its first failure (-x) then names a rule.
-    items.sort(key=lambda item: 0 if item.nodeid.startswith("conformance/test_rules.py") else 1)
+    items.sort(key=_run_order)
     settings = config.pnd_settings  # type: ignore[attr-defined]
     if settings.is_production and not settings.allow_production_writes:
         writers = [i.nodeid for i in items if i.get_closest_marker("writes")]

@@ -97,6 +97,12 @@ def load_profile(path: Path) -> Profile:
         raise ConfigError(f"target profile {path}: {where}: {first['msg']}") from None
 
 
+# Requests per second against a remote target unless --rate-limit says otherwise: gentle on a
+# shared staging server, still enough for the default run in a few minutes. Loopback and the
+# in-process sandbox are unlimited by default.
+DEFAULT_RATE_LIMIT = 20.0
+
+
 class Settings(BaseSettings):
     """Everything about the target. Environment variables are PND_<FIELD>."""
 
@@ -106,9 +112,13 @@ class Settings(BaseSettings):
     target_profile: Path | None = None
     sandbox_faults: str = ""
     timeout: float = 10.0
-    # Load bounds for shared staging: requests per second (0 = unlimited) and retries of
-    # idempotent requests on connection failures.
-    rate_limit: float = 0.0
+    # Load bounds for shared staging. rate_limit: requests per second for the whole run, split
+    # across xdist workers (0 = unlimited; default unlimited in-process, DEFAULT_RATE_LIMIT
+    # against a real target). max_concurrency: each process has one request in flight, so it
+    # caps the number of xdist workers against a real target. Retries: only idempotent
+    # requests, only on connection failures, with backoff.
+    rate_limit: float | None = None
+    max_concurrency: int = Field(default=4, ge=1)
     retries: int = 2
     allow_production_writes: bool = False
     expectations: Path | None = None
@@ -118,6 +128,17 @@ class Settings(BaseSettings):
     # Resolved, not configured directly.
     profile: Profile | None = None
     resolved_url: str = IN_PROCESS
+
+    @property
+    def workers(self) -> int:
+        return max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1))
+
+    @property
+    def rate_per_process(self) -> float:
+        """Requests per second this process may send (the run's limit split across workers)."""
+        local = self.in_process or (urlparse(self.resolved_url).hostname or "") in LOOPBACK_HOSTS
+        run = self.rate_limit if self.rate_limit is not None else (0.0 if local else DEFAULT_RATE_LIMIT)
+        return run / self.workers if run > 0 else 0.0
 
     @property
     def in_process(self) -> bool:
@@ -178,7 +199,8 @@ class Settings(BaseSettings):
             "profile": self.profile.name,
             "sandbox_faults": self.sandbox_faults or None,
             "timeout_s": self.timeout,
-            "rate_limit_rps": self.rate_limit or "unlimited",
+            "rate_limit_rps": (self.rate_per_process * self.workers) or "unlimited",
+            "max_concurrency": self.max_concurrency,
             "retries": self.retries,
             "allow_production_writes": self.allow_production_writes,
             "expectations": str(self.expectations) if self.expectations else None,
@@ -214,6 +236,9 @@ def resolve(cli: dict[str, Any]) -> Settings:
     if literal and not (settings.in_process or host in LOOPBACK_HOSTS):
         raise ConfigError(f"profile '{settings.profile.name}' has literal passwords ({', '.join(literal)}); "
                           "for a real target use password_env and export the secret")
+    if not settings.in_process and settings.workers > settings.max_concurrency:
+        raise ConfigError(f"{settings.workers} xdist workers exceed --max-concurrency {settings.max_concurrency} "
+                          "for a real target (each worker has one request in flight); lower -n or raise the cap")
     if not settings.in_process and explicit_profile is False:
         raise ConfigError("a --target-url needs a --target-profile naming identities that exist on that target")
     return settings

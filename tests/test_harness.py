@@ -110,3 +110,19 @@ def test_trigger_operations():
     assert out["body"]["a"] == {"c": 2, "d": "U"} and out["body"]["l"] == ["x", "D1"]
     assert out["path"]["sarUUID"] == "S" and out["body"]["n"]["m"] == ["D0", "D1"]
     assert req["body"]["a"]["b"] == 1, "the valid request is not modified"
+
+
+def test_load_bounds_default_safe_for_remote_targets(tmp_path, monkeypatch):
+    """Issue: a rate limit and a concurrency cap, safe by default for shared staging."""
+    creds = {"full": {"username": "u", "password_env": "PND_TEST_FULL_PW"}}
+    monkeypatch.setenv("PND_TEST_FULL_PW", "pw")
+    path = str(_profile(tmp_path, credentials=creds))
+    remote = resolve({"target_url": "https://staging.example.test", "target_profile": path})
+    assert remote.rate_per_process == 20.0 and remote.max_concurrency == 4
+    assert resolve({}).rate_per_process == 0.0  # the in-process sandbox is not throttled
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "2")
+    split = resolve({"target_url": "https://staging.example.test", "target_profile": path, "rate_limit": 10})
+    assert split.rate_per_process == 5.0  # the run's limit is shared by its workers
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", "8")
+    with pytest.raises(ConfigError, match="max-concurrency"):
+        resolve({"target_url": "https://staging.example.test", "target_profile": path})
