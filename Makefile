@@ -4,8 +4,14 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Reports: the Allure CLI pinned in package.json/package-lock.json, and Debian's Chromium for the
+# report's self-test (installed by `make browser` when missing; no downloaded browser builds).
+NODE_STAMP := node_modules/.installed
+REPORTS ?= reports
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: conformance test venv lock clean sandbox
+.PHONY: conformance test venv lock clean sandbox browser report
 
 venv: $(STAMP)
 
@@ -14,11 +20,26 @@ $(STAMP): requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $(STAMP)
 
-conformance: $(STAMP)
-	$(BIN)/python -m pytest conformance $(PYTEST_ARGS)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $(NODE_STAMP)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest tests $(PYTEST_ARGS)
+# The suite → $(REPORTS)/: conformance.json + conformance.md (the matrix), junit.xml, allure-results/
+# and html/index.html, built even when tests fail. `python -m conformance` exits with pytest's code
+# (README "Exit codes"); make reports it as "Error <code>".
+conformance: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m conformance --reports-dir $(REPORTS) $(PYTEST_ARGS)
+
+# Rebuild only the HTML from the last run's Allure results.
+report: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m conformance.htmlreport --results $(REPORTS)/allure-results --out $(REPORTS)/html
+
+browser:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
+# Two workers (CI has 2 cores); loadfile keeps the mutant runs (their own pool of 2) in one worker.
+test: $(STAMP) $(NODE_STAMP) browser
+	$(BIN)/python -m pytest tests -n 2 --dist loadfile $(PYTEST_ARGS)
 
 sandbox: $(STAMP)
 	$(BIN)/python -m sandbox --host 127.0.0.1 --port 8765

@@ -1,2 +1,2 @@
-"""Root conftest: the suite's pytest plugin (options, target settings, fixtures)."""
-pytest_plugins = ["conformance.plugin"]
+"""Root conftest: the suite's pytest plugins (options, target settings, fixtures; reports and the gate)."""
+pytest_plugins = ["conformance.plugin", "conformance.reporting"]

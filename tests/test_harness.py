@@ -116,6 +116,7 @@ def test_load_bounds_default_safe_for_remote_targets(tmp_path, monkeypatch):
     """Issue: a rate limit and a concurrency cap, safe by default for shared staging."""
     creds = {"full": {"username": "u", "password_env": "PND_TEST_FULL_PW"}}
     monkeypatch.setenv("PND_TEST_FULL_PW", "pw")
+    monkeypatch.delenv("PYTEST_XDIST_WORKER_COUNT", raising=False)  # as in a run without -n
     path = str(_profile(tmp_path, credentials=creds))
     remote = resolve({"target_url": "https://staging.example.test", "target_profile": path})
     assert remote.rate_per_process == 20.0 and remote.max_concurrency == 4

@@ -1,0 +1,107 @@
+"""Build the HTML report: Allure results → one self-contained file, with no third-party analytics.
+
+    python -m conformance.htmlreport [--results reports/allure-results] [--out reports/html]
+
+Uses the Allure 3 CLI pinned in package.json (installed by `npm ci`, see the Makefile) with
+allurerc.mjs (awesome report, singleFile). The awesome template always embeds a Google
+Analytics tag; it is removed here and the result is checked: the page loads nothing from
+another host, so it renders from file:// offline. Exit status 0 = report written, 1 = failed.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conformance.settings import REPO_ROOT
+
+ALLURE_BIN = REPO_ROOT / "node_modules" / ".bin" / "allure"
+CONFIG = REPO_ROOT / "allurerc.mjs"
+# Markers of analytics/tracking code; none may remain anywhere in the report.
+ANALYTICS = ("googletagmanager", "google-analytics", "gtag(", "datalayer.push", "doubleclick.net", "segment.io",
+             "segment.com", "mixpanel.com", "hotjar.com", "plausible.io", "clarity.ms", "mc.yandex.ru")
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
+_EXTERNAL_REF = re.compile(r"<(script|link|img|iframe|embed|object|source)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?"
+                           r"((?:https?:)?//[^\"'\s>]+)", re.I)
+_EMBEDDED = re.compile(r'\bd\("([^"]+)","([A-Za-z0-9+/=]*)"\)')
+_DATA_URL = re.compile(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)")
+
+
+class ReportError(Exception):
+    """The HTML report could not be built (one line)."""
+
+
+def strip_analytics(html: str) -> str:
+    """Drop scripts loaded from another host and inline scripts that are analytics snippets."""
+    def keep(m: re.Match) -> str:
+        attrs, body = m.group(1), m.group(2)
+        if re.search(r"\bsrc\s*=\s*[\"']?(?:https?:)?//", attrs, re.I):
+            return ""
+        if any(marker in body.lower() for marker in ANALYTICS):
+            return ""
+        return m.group(0)
+    return _SCRIPT.sub(keep, html)
+
+
+def embedded_texts(html: str) -> dict[str, str]:
+    """Every file the single-file report carries base64-encoded (data, app script, styles), decoded."""
+    out = {}
+    for name, payload in _EMBEDDED.findall(html):
+        out[name] = base64.b64decode(payload).decode("utf-8", errors="replace")
+    for i, payload in enumerate(_DATA_URL.findall(html)):
+        out[f"data-url-{i}"] = base64.b64decode(payload + "=" * (-len(payload) % 4)).decode("utf-8", errors="replace")
+    return out
+
+
+def third_party_problems(html: str) -> list[str]:
+    """What in the page would reach another host: external resource loads and analytics markers."""
+    problems = [f"<{tag}> loads {url}" for tag, url in _EXTERNAL_REF.findall(html)]
+    texts = {"index.html": html, **embedded_texts(html)}
+    for name, text in texts.items():
+        low = text.lower()
+        problems += [f"{name} contains {marker!r}" for marker in ANALYTICS if marker in low]
+    return problems
+
+
+def build(results: Path, out: Path, allure_bin: Path = ALLURE_BIN, config: Path = CONFIG) -> Path:
+    """Generate `out/index.html` from the Allure results directory; returns its path."""
+    if not results.is_dir():
+        raise ReportError(f"no Allure results at {results} (run pytest with --alluredir {results})")
+    if not allure_bin.exists():
+        raise ReportError(f"{allure_bin} is missing: run `npm ci` (or `make conformance`, which does)")
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [str(allure_bin), "generate", str(results), "--output", str(out), "--config", str(config)]
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    index = out / "index.html"
+    if proc.returncode != 0 or not index.is_file():
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise ReportError(f"allure generate failed (exit {proc.returncode}): {tail[0]}")
+    html = strip_analytics(index.read_text(encoding="utf-8"))
+    problems = third_party_problems(html)
+    if problems:
+        raise ReportError(f"the report still references third parties: {'; '.join(problems[:3])}")
+    index.write_text(html, encoding="utf-8")
+    return index
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m conformance.htmlreport", description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, default=REPO_ROOT / "reports" / "allure-results")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "reports" / "html")
+    args = parser.parse_args(argv)
+    try:
+        index = build(args.results.resolve(), args.out.resolve())
+    except (ReportError, OSError, subprocess.SubprocessError) as exc:
+        print(f"html report: {exc}", file=sys.stderr)
+        return 1
+    print(f"html report: {index}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
