@@ -74,7 +74,9 @@ def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None) ->
         for case in ET.parse(junit).getroot().iter("testcase"):
             if case.find("failure") is not None or case.find("error") is not None:
                 m = TEST_ID.search(case.get("name", ""))
-                out.failed.append(m.group(2) if m else case.get("name", "?"))
+                failed = m.group(2) if m else case.get("name", "?")
+                if failed not in out.failed:  # a test may fail in its call and its teardown
+                    out.failed.append(failed)
     return out
 
 
