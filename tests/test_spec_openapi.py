@@ -326,7 +326,7 @@ def test_path_parameters_match_template(key):
 def test_documented_query_parameters():
     """The documented query parameters exist with their types: create's mobileServiceApptUuid
     and regularServiceApptUuid, update's boolean enforcePreferences, delete's updatedByDAUUID and
-    source (enum WEB/DEALER_APP/PND_API/EXTERNAL_CONTROLLER); none is required."""
+    source (the open list WEB/DEALER_APP/PND_API/EXTERNAL_CONTROLLER); none is required."""
     expected = {
         "create": {"mobileServiceApptUuid": "string", "regularServiceApptUuid": "string"},
         "update": {"enforcePreferences": "boolean"},
@@ -339,8 +339,10 @@ def test_documented_query_parameters():
         assert {n: p["schema"]["type"] for n, p in params.items()} == names, key
         assert not any(p.get("required") for p in params.values()), key
         assert all(p.get("description") for p in params.values()), key
-    source = parameters_of("delete", "query")["source"]["schema"]
-    assert set(source["enum"]) == {"WEB", "DEALER_APP", "PND_API", "EXTERNAL_CONTROLLER"}
+    source = parameters_of("delete", "query")["source"]
+    # "Supported values include": an open list (NOTES.md), the values as examples, not an enum.
+    assert source.get("x-pnd-open-enum") is True and "enum" not in source["schema"]
+    assert set(source["schema"]["examples"]) == {"WEB", "DEALER_APP", "PND_API", "EXTERNAL_CONTROLLER"}
 
 
 # --------------------------------------------------------------------------- doc tables
@@ -466,19 +468,25 @@ def documented_enum(description: str) -> set[str] | None:
 def test_enums_match_docs():
     """Every table row listing its values ("Possible values:", "Must be one of:", "Supported
     values include") is an enum in the spec (on the value, or on array items) with exactly those
-    values (null aside, where the property is nullable)."""
+    values (null aside, where the property is nullable); delete's open "Supported values include"
+    list is the parameter's examples, marked x-pnd-open-enum (NOTES.md)."""
     checked = 0
     for key, target, row in doc_rows():
         values = documented_enum(row.description)
         if not values:
             continue
+        open_list = False
         if target in ("path", "query"):
-            schema = parameters_of(key, target)[row.name]["schema"]
+            param = parameters_of(key, target)[row.name]
+            schema, open_list = param["schema"], param.get("x-pnd-open-enum") is True
         else:
             schema = schema_named(target)["properties"][row.name]
         if "$ref" in schema:
             schema = deref(schema["$ref"])
         enum = schema.get("enum") or schema.get("items", {}).get("enum")
+        if open_list:  # "Supported values include" an open list: the values are the examples
+            assert "Supported values include" in row.description, (key, row.name)
+            enum = schema.get("examples")
         assert enum is not None, f"{key} {target}.{row.name} has no enum"
         assert {v for v in enum if v is not None} == values, (key, target, row.name)
         checked += 1
