@@ -1,9 +1,11 @@
-"""One test per catalogue rule, driven by spec/rules.yaml (ids read `<operation>/<rule-id>`).
+"""One test per catalogue rule, driven by spec/rules/<operation>.yaml (ids read `<operation>/<rule-id>`).
 
 A new documented rule needs one catalogue entry and, at most, one small violation function in
 strategies/violations.py or check in conformance/checks.py; no new test function.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import given, strategies as st
@@ -34,6 +36,16 @@ def _setup(rule) -> str:
     return rule.setup or DEFAULT_SETUP[rule.operation]
 
 
+@contextmanager
+def _prepared(rule, states, ctx, data):
+    """The rule's setup state (deleted afterwards) and the drawn valid request with its trigger applied."""
+    with states.scope(_setup(rule)) as state:
+        c = ctx.with_state(**state)
+        request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
+                        as_dict(rule.trigger), c)
+        yield c, request
+
+
 @pytest.mark.parametrize("rule", _params("violation"))
 def test_violation(rule, target, ctx, states, ledger, record_rule):
     """A request breaking exactly this rule gets the documented status and errorCode."""
@@ -42,10 +54,7 @@ def test_violation(rule, target, ctx, states, ledger, record_rule):
 
     @given(data=st.data())
     def run(data):
-        with states.scope(_setup(rule)) as state:
-            c = ctx.with_state(**state)
-            request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
-                            as_dict(rule.trigger), c)
+        with _prepared(rule, states, ctx, data) as (c, request):
             ex = send(target, ledger, c, rule.operation, request)
             expect_error(ex, expect.get("status", 400), expect.get("errorCode"), rule.citation)
 
@@ -59,10 +68,7 @@ def test_acceptance(rule, target, ctx, states, ledger, record_rule):
 
     @given(data=st.data())
     def run(data):
-        with states.scope(_setup(rule)) as state:
-            c = ctx.with_state(**state)
-            request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
-                            as_dict(rule.trigger), c)
+        with _prepared(rule, states, ctx, data) as (c, request):
             ex = send(target, ledger, c, rule.operation, request)
             body = expect_success(ex, rule.citation)
             if rule.check:
@@ -98,10 +104,7 @@ def test_auth(rule, target, ctx, states, ledger, record_rule):
 
     @given(data=st.data())
     def run(data):
-        with states.scope(_setup(rule)) as state:
-            c = ctx.with_state(**state)
-            request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
-                            as_dict(rule.trigger), c)
+        with _prepared(rule, states, ctx, data) as (c, request):
             ex = send(target, ledger, c, rule.operation, request, **kw)
             if expect.get("status") == 200:
                 expect_success(ex, rule.citation)

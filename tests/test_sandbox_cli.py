@@ -1,25 +1,15 @@
 """`python -m sandbox` serves the sandbox over the wire on loopback (CONTRIBUTING.md, "Sandbox")."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from sandbox import FAULTS
 from sandbox.seed import load_seed
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.wire import REPO, free_port, wire_sandbox
 
 
 def _run(*args: str, **kw) -> subprocess.CompletedProcess:
@@ -30,34 +20,8 @@ def _run(*args: str, **kw) -> subprocess.CompletedProcess:
 @pytest.fixture
 def served(request):
     """Start `python -m sandbox` on a free loopback port; yield its base URL; terminate it."""
-    faults = getattr(request, "param", "")
-    port = _free_port()
-    cmd = [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port)]
-    if faults:
-        cmd += ["--faults", faults]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"sandbox exited with {proc.returncode}: {proc.stderr.read()}")
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("sandbox did not start within 20 s")
-            time.sleep(0.1)
+    with wire_sandbox(getattr(request, "param", "")) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_serves_authenticated_requests_on_loopback(served):
@@ -87,7 +51,7 @@ def test_serves_with_faults(served):
 
 
 def test_unknown_fault_exits_2_with_one_line():
-    proc = _run("--faults", "no-such-fault", "--port", str(_free_port()))
+    proc = _run("--faults", "no-such-fault", "--port", str(free_port()))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "no-such-fault" in lines[0]
