@@ -34,8 +34,10 @@ conformance: $(STAMP) $(NODE_STAMP)
 report: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m conformance.htmlreport --results $(REPORTS)/allure-results --out $(REPORTS)/html
 
+# Debian's chromium package (root runs apt-get itself, anyone else through sudo); nothing when present.
 browser:
-	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
 # Two workers (CI has 2 cores); loadfile keeps the mutant runs (their own pool of 2) in one worker.
 test: $(STAMP) $(NODE_STAMP) browser

@@ -5,6 +5,9 @@ every test gets epic = the API, feature = the operation, story = the rule id, a 
 link to the cited doc, parameters that keep operations and rules apart in Allure's history,
 and one step per HTTP exchange of the *last* example Hypothesis ran (the shrunk failing one
 when the test fails), each with the request, the response and a curl command, redacted.
+Tests that are not catalogue rules get story = `<module>/<check>` (`schemathesis/response_schema`,
+`lifecycle/state_machine`): under their operation when they test one (parameters operation and
+check, link to the operation's doc), else under the lifecycle epic (linking all five docs).
 
 At the end of every run `<reports-dir>/conformance.json` and `conformance.md` hold one row per
 catalogue rule, and `--expectations` turns listed failures into expected deviations
@@ -301,49 +304,96 @@ def _description(rule: Any, run: _Run) -> str:
     return redact("\n".join(lines))
 
 
+def _all_operation_docs() -> list[str]:
+    """The docs of every operation in the spec (in spec order): what the cross-operation tests cite."""
+    try:
+        from spec.openapi import HTTP_METHODS, load_openapi
+
+        ops = [item.get(m) for item in load_openapi()["paths"].values() for m in HTTP_METHODS]
+    except Exception:
+        return []
+    return list(dict.fromkeys(op["x-pnd-doc"] for op in ops if op and op.get("x-pnd-doc")))
+
+
+@dataclass(frozen=True)
+class _Labels:
+    """What Allure shows for one test (labels at setup; title and description at teardown)."""
+
+    epic: str
+    feature: str
+    story: str
+    severity: str
+    sub_suite: str
+    tag: str
+    parameters: tuple[tuple[str, str], ...]  # shown and part of the history id
+    hidden: tuple[tuple[str, Any], ...]      # pytest parameters kept out of the display and the history id
+    docs: tuple[str, ...]
+    title: str
+    description: str
+
+
+def _check_labels(item: pytest.Item) -> _Labels:
+    """Labels of a test that is not a catalogue rule (conformance/test_schemathesis.py, test_lifecycle.py).
+
+    story = `<module>/<check>` (`schemathesis/response_schema`, `lifecycle/state_machine`). A test
+    of one operation (a `key` parameter) sits under that operation like the rule tests do; a test
+    across all operations (the stateful runs) goes under the lifecycle epic and links every doc.
+    """
+    module = Path(str(item.path)).stem.removeprefix("test_")
+    name = getattr(item, "originalname", item.name)
+    check = name.removeprefix("test_").removeprefix(f"{module}_")
+    story = f"{module}/{check}"
+    doc = ((getattr(item, "function", None) and item.function.__doc__) or "").strip()
+    description = redact(" ".join(doc.split("\n\n")[0].split()))
+    key = item.callspec.params.get("key") if hasattr(item, "callspec") else None
+    if isinstance(key, str):
+        epic, feature, op_doc = _operation_info(key)
+        return _Labels(epic, feature, story, "normal", module, module,
+                       (("operation", key), ("check", story)), (("key", key),),
+                       (op_doc,) if op_doc else (), f"{story} on {key}", description)
+    return _Labels(LIFECYCLE_EPIC, "lifecycle", story, "critical", module, module, (("check", story),), (),
+                   tuple(_all_operation_docs()), story, description)
+
+
+def _rule_labels(rule: Any, run: _Run) -> _Labels:
+    epic, feature, op_doc = _operation_info(rule.operation)
+    doc = _get(_get(rule, "citation"), "doc") or op_doc
+    kind = _get(rule, "kind")
+    # History identity: operation and rule id (the auto-added `rule` parameter would hash the whole Rule).
+    return _Labels(epic, feature, rule.id, SEVERITY.get(kind, "normal"), kind or _get(rule, "test") or "rules",
+                   _get(rule, "test") or "rule", (("operation", rule.operation), ("rule id", rule.id)),
+                   (("rule", rule.id),), (doc,) if doc else (),
+                   redact(f"{rule.id}: {_get(rule, 'statement', '')}"), _description(rule, run))
+
+
+def _labels(item: pytest.Item, run: _Run) -> _Labels:
+    rule = _rule_of(item)
+    return _rule_labels(rule, run) if rule is not None else _check_labels(item)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     run = _run(item.config)
     if run is None or not run.allure:
         return
+    labels = _labels(item, run)
+    allure.dynamic.epic(labels.epic)
+    allure.dynamic.feature(labels.feature)
+    allure.dynamic.story(labels.story)
+    allure.dynamic.severity(labels.severity)
+    allure.dynamic.parent_suite(labels.epic)
+    allure.dynamic.suite(labels.feature)
+    allure.dynamic.sub_suite(labels.sub_suite)
+    allure.dynamic.tag(labels.tag)
+    for name, value in labels.hidden:
+        allure.dynamic.parameter(name, value, excluded=True, mode=allure.parameter_mode.HIDDEN)
+    for name, value in labels.parameters:
+        allure.dynamic.parameter(name, value)
+    if run.docs_url:
+        for doc in labels.docs:
+            allure.dynamic.link(run.docs_url + doc, name=f"doc: {doc}")
     rule = _rule_of(item)
-    if rule is None:
-        name = getattr(item, "originalname", item.name)
-        operation = getattr(item, "callspec", None) and item.callspec.params.get("key")
-        if isinstance(operation, str) and "schemathesis" in item.nodeid:
-            # Schema-level checks of one operation: under that operation, story = the check.
-            epic, feature, _ = _operation_info(operation)
-            allure.dynamic.epic(epic)
-            allure.dynamic.feature(feature)
-            allure.dynamic.story(f"schemathesis/{name.removeprefix('test_')}")
-            allure.dynamic.severity(allure.severity_level.NORMAL)
-            allure.dynamic.parent_suite(epic)
-            allure.dynamic.suite(feature)
-            return
-        allure.dynamic.epic(LIFECYCLE_EPIC)
-        allure.dynamic.feature("lifecycle")
-        allure.dynamic.story(name)
-        allure.dynamic.severity(allure.severity_level.CRITICAL)
-        allure.dynamic.parent_suite(LIFECYCLE_EPIC)
-        allure.dynamic.suite("lifecycle")
-        return
-    epic, feature, op_doc = _operation_info(rule.operation)
-    allure.dynamic.epic(epic)
-    allure.dynamic.feature(feature)
-    allure.dynamic.story(rule.id)
-    allure.dynamic.severity(SEVERITY.get(_get(rule, "kind"), "normal"))
-    allure.dynamic.parent_suite(epic)
-    allure.dynamic.suite(feature)
-    allure.dynamic.sub_suite(_get(rule, "kind") or _get(rule, "test") or "rules")
-    allure.dynamic.tag(_get(rule, "test") or "rule")
-    # History identity: operation and rule id (the auto-added `rule` parameter would hash the whole Rule).
-    allure.dynamic.parameter("rule", rule.id, excluded=True, mode=allure.parameter_mode.HIDDEN)
-    allure.dynamic.parameter("operation", rule.operation)
-    allure.dynamic.parameter("rule id", rule.id)
-    doc = _get(_get(rule, "citation"), "doc") or op_doc
-    if doc and run.docs_url:
-        allure.dynamic.link(run.docs_url + doc, name=f"doc: {doc}")
-    exp = run.baseline.get(rule.id)
+    exp = run.baseline.get(rule.id) if rule is not None else None
     if exp is not None:
         allure.dynamic.tag("known-deviation")
         if exp.ticket:
@@ -353,12 +403,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_teardown(item: pytest.Item) -> None:
     run = _run(item.config)
-    rule = _rule_of(item)
-    if run is None or not run.allure or rule is None:
+    if run is None or not run.allure:
         return
     # After setup allure-pytest names the test itself; the title is set here so it sticks.
-    allure.dynamic.title(redact(f"{rule.id}: {_get(rule, 'statement', '')}"))
-    allure.dynamic.description(_description(rule, run))
+    labels = _labels(item, run)
+    allure.dynamic.title(labels.title)
+    if labels.description:
+        allure.dynamic.description(labels.description)
 
 
 class _AllureScrubber:

@@ -1,10 +1,11 @@
 """Running the suite as a user would (a pytest subprocess) for the report self-tests.
 
-One small run is shared by the report tests of a session: the get-trips rules against the
-in-process sandbox, with a temporary profile whose `full` password comes from the environment
-(as for a real target) and whose `no_scopes` client carries a unique secret that the sandbox
-does not know (so those requests are refused and their tests fail, putting the failure paths
-of every report to work). Reports go to a temporary directory, never to the user's reports/.
+One small run is shared by the report tests of a session: the get-trips rules, get-trips's
+Schemathesis checks and the two runs across all operations (SELECTION), against the in-process
+sandbox, with a temporary profile whose `full` password comes from the environment (as for a
+real target) and whose `no_scopes` client carries a unique secret that the sandbox does not
+know (so those requests are refused and their tests fail, putting the failure paths of every
+report to work). Reports go to a temporary directory, never to the user's reports/.
 """
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ REPO = Path(__file__).resolve().parent.parent
 SANDBOX_PROFILE = yaml.safe_load((REPO / "profiles" / "sandbox.yaml").read_text(encoding="utf-8"))
 CHROMIUM = Path(os.environ.get("PND_CHROMIUM", "/usr/bin/chromium"))
 ALLURE = REPO / "node_modules" / ".bin" / "allure"
-SELECTION = "get-trips"
+# The get-trips rules and its Schemathesis checks, plus the two runs across all operations: both
+# kinds of test (catalogue rules and the rest) reach every report.
+SELECTION = "get-trips or test_lifecycle_state_machine or test_stateful_links"
 # A credential that exists nowhere else: if it shows up in any output, the suite leaked it.
 SECRET = f"pnd-selftest-{uuid.uuid4().hex}"
 SECRET_CLIENT = "no_scopes"

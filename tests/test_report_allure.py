@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 from conformance.client import Exchange
 from conformance.reporting import _ExchangeBuffer
 from spec.catalogue import DOCS_DIR, load_rules
+from spec.openapi import HTTP_METHODS, load_openapi, operation_by_key
 from tests.reportrun import sandbox_run
 
 
@@ -41,8 +42,11 @@ def test_buffer_keeps_only_the_final_shrunk_example():
     assert buffer.stop() == ([], 0), "nothing is recorded between tests"
 
 
-SCHEMATHESIS_CHECKS = {"no_server_error", "documented_status_and_content_type", "response_schema",
-                       "negative_data_rejected"}
+# The tests that are not catalogue rules in the shared run (tests/reportrun.py SELECTION): story = <module>/<check>.
+PER_OPERATION_STORIES = {f"schemathesis/{c}" for c in ("no_server_error", "documented_status_and_content_type",
+                                                        "response_schema", "negative_data_rejected")}
+CROSS_OPERATION_STORIES = {"schemathesis/stateful_links", "lifecycle/state_machine"}
+GET_TRIPS = ("Partner appointment-with-trip API", "get-trips (getPartnerTripsOfAppointment)")
 
 
 def _results() -> list[dict]:
@@ -50,29 +54,61 @@ def _results() -> list[dict]:
     return [json.loads(p.read_text()) for p in run.allure_results.glob("*-result.json")]
 
 
-def test_every_rule_test_has_labels_parameters_and_doc_link():
+def _doc_links(result: dict) -> set[tuple[str, str]]:
+    return {(link["name"], link["url"]) for link in result.get("links", []) if link.get("type") == "link"}
+
+
+def _expected_links(*docs: str) -> set[tuple[str, str]]:
+    return {(f"doc: {doc}", (DOCS_DIR / doc).as_uri()) for doc in docs}
+
+
+def test_every_test_has_labels_parameters_and_doc_link():
+    """Rule tests: story = rule id. Other tests: story = <module>/<check>, under their operation
+    (Schemathesis checks of one operation) or under the lifecycle epic (runs across all operations)."""
     rules = {r.id: r for r in load_rules()}
+    all_docs = [op["x-pnd-doc"] for item in load_openapi()["paths"].values() for m in HTTP_METHODS
+                if (op := item.get(m)) and op.get("x-pnd-doc")]
     results = _results()
-    assert results
+    seen = {"rule": 0, "per-operation": set(), "cross-operation": set()}
     for result in results:
-        labels = {}
+        labels: dict[str, list[str]] = {}
         for label in result["labels"]:
             labels.setdefault(label["name"], []).append(label["value"])
-        assert labels["epic"] == ["Partner appointment-with-trip API"]  # get-trips
-        assert labels["feature"] == ["get-trips (getPartnerTripsOfAppointment)"]
-        assert labels["severity"][0] in ("critical", "normal", "minor")
-        if labels["story"][0].startswith("schemathesis/"):  # schema-level checks of the operation
-            assert labels["story"][0].removeprefix("schemathesis/") in SCHEMATHESIS_CHECKS, labels["story"]
-            continue
-        rule = rules[labels["story"][0]]
-        assert result["name"].startswith(f"{rule.id}: ")
-        params = {p["name"]: p for p in result["parameters"]}
-        assert params["operation"]["value"] == repr(rule.operation) and params["rule id"]["value"] == repr(rule.id)
-        assert params["rule"].get("excluded") is True, "the Rule object must not enter the history id"
+        for name in ("epic", "feature", "story", "severity", "parentSuite", "suite", "subSuite"):
+            assert len(labels.get(name, [])) == 1, (result["name"], name, labels.get(name))
+        (epic,), (feature,), (story,), (severity,) = (labels[n] for n in ("epic", "feature", "story", "severity"))
+        assert severity in ("critical", "normal", "minor")
+        assert (labels["parentSuite"][0], labels["suite"][0]) == (epic, feature), "the tree is API → operation"
+        params = {p["name"]: p for p in result.get("parameters", [])}
+        shown = {n: p["value"] for n, p in params.items() if not p.get("excluded")}
+        links = _doc_links(result)
+        if story in rules:
+            rule = rules[story]
+            seen["rule"] += 1
+            assert (epic, feature) == GET_TRIPS
+            assert result["name"].startswith(f"{rule.id}: ")
+            assert shown == {"operation": repr(rule.operation), "rule id": repr(rule.id)}
+            assert params["rule"].get("excluded") is True, "the Rule object must not enter the history id"
+            expected = _expected_links(rule.citation.doc)
+        elif story in PER_OPERATION_STORIES:
+            seen["per-operation"].add(story)
+            assert (epic, feature) == GET_TRIPS and labels["subSuite"] == ["schemathesis"]
+            assert result["name"] == f"{story} on get-trips"
+            assert shown == {"operation": repr("get-trips"), "check": repr(story)}
+            expected = _expected_links(operation_by_key("get-trips")[2]["x-pnd-doc"])
+        else:
+            assert story in CROSS_OPERATION_STORIES, f"unexpected story {story!r} for {result['name']}"
+            seen["cross-operation"].add(story)
+            assert (epic, feature, severity) == ("Lifecycle across all five operations", "lifecycle", "critical")
+            assert result["name"] == story and shown == {"check": repr(story)}
+            expected = _expected_links(*all_docs)
+            assert len(expected) == 5, all_docs
+        assert result.get("description"), result["name"]
         if DOCS_DIR.is_dir():  # the default doc links point at the local docs
-            assert {"type": "link", "name": f"doc: {rule.citation.doc}",
-                    "url": (DOCS_DIR / rule.citation.doc).as_uri()} in result["links"]
-    assert len({r["historyId"] for r in results}) == len(results), "history ids keep the rules apart"
+            assert links == expected, (result["name"], links)
+    assert seen["rule"] and seen["per-operation"] == PER_OPERATION_STORIES
+    assert seen["cross-operation"] == CROSS_OPERATION_STORIES
+    assert len({r["historyId"] for r in results}) == len(results), "history ids keep the tests apart"
 
 
 def test_steps_are_exchanges_with_request_response_and_curl():
