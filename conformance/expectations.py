@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlparse
 
-import yaml
+from conformance.settings import read_yaml
 
 EXPECTED_DEVIATION = "expected deviation"
 DEVIATION_FIXED = "deviation fixed"
@@ -48,12 +48,7 @@ def load_expectations(path: Path | str, known_rule_ids: Iterable[str]) -> dict[s
     """Read and validate the file; every problem is an `ExpectationsError` with a one-line message."""
     path = Path(path)
     where = f"expectations file {path}"
-    if not path.is_file():
-        raise ExpectationsError(f"{where} not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ExpectationsError(f"{where} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    data = read_yaml(path, "expectations file", ExpectationsError)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -371,12 +371,15 @@ def _labels(item: pytest.Item, run: _Run) -> _Labels:
     return _rule_labels(rule, run) if rule is not None else _check_labels(item)
 
 
+_LABELS = pytest.StashKey[_Labels]()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     run = _run(item.config)
     if run is None or not run.allure:
         return
-    labels = _labels(item, run)
+    labels = item.stash[_LABELS] = _labels(item, run)
     allure.dynamic.epic(labels.epic)
     allure.dynamic.feature(labels.feature)
     allure.dynamic.story(labels.story)
@@ -406,7 +409,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     if run is None or not run.allure:
         return
     # After setup allure-pytest names the test itself; the title is set here so it sticks.
-    labels = _labels(item, run)
+    labels = item.stash.get(_LABELS, None) or _labels(item, run)
     allure.dynamic.title(labels.title)
     if labels.description:
         allure.dynamic.description(labels.description)

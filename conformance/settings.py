@@ -80,13 +80,18 @@ class Profile(BaseModel):
         return v
 
 
-def load_profile(path: Path) -> Profile:
+def read_yaml(path: Path, what: str, error: type[Exception] = ConfigError) -> Any:
+    """A user's YAML file parsed; a missing file or invalid YAML is `error` with one line naming `what`."""
     if not path.is_file():
-        raise ConfigError(f"target profile not found: {path}")
+        raise error(f"{what} not found: {path}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise ConfigError(f"target profile {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+        raise error(f"{what} {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+
+
+def load_profile(path: Path) -> Profile:
+    data = read_yaml(path, "target profile")
     if not isinstance(data, dict):
         raise ConfigError(f"target profile {path} must be a YAML mapping")
     try:
