@@ -21,15 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RULES_PATH = REPO_ROOT / "spec" / "rules"  # a directory of YAML lists, read in name order
 
 
-def _docs_dir() -> Path:
-    override = os.environ.get("PND_API_DOCS")
-    if override:
-        return Path(override).expanduser().resolve()
-    return (REPO_ROOT / ".." / "shared" / "api-docs").resolve()
-
-
-#: The five API documents, the only source of truth (env `PND_API_DOCS` overrides).
-DOCS_DIR: Path = _docs_dir()
+#: The five API documents, the only source of truth, kept verbatim in the project
+#: (spec/docs/README.md says where they come from and when they were taken).
+DOCS_DIR: Path = REPO_ROOT / "spec" / "docs"
 
 # --- the vocabulary of CONTRIBUTING.md ---------------------------------------------------------
 
