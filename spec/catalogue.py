@@ -33,6 +33,10 @@ Kind = Literal["required", "enum", "format", "cross-field", "auth", "state", "de
 TestType = Literal["violation", "acceptance", "property", "auth", "unobservable"]
 Setup = Literal["none", "appointment_with_trip", "appointment_with_drop", "appointment_without_trip"]
 Credentials = Literal["none", "invalid", "no_scopes", "read_only", "other_dealer"]
+#: `stated`: the documents state the behaviour (the quote shows it); gates by default.
+#: `inferred`: the suite's own reading where the documents are silent or ambiguous; names its
+#: spec/NOTES.md heading in `note`; reported as an advisory unless the run is --strict.
+Basis = Literal["stated", "inferred"]
 
 OPERATIONS: tuple[str, ...] = ("create", "update", "get-trips", "delete", "filter")
 
@@ -107,6 +111,8 @@ class Rule(_Strict):
     check: str | None = None
     credentials: Credentials | None = None
     reason: str | None = None
+    basis: Basis = "stated"
+    note: str | None = None  # the spec/NOTES.md heading that argues an inferred rule's reading
 
     @model_validator(mode="after")
     def _consistent(self) -> "Rule":
@@ -121,6 +127,9 @@ class Rule(_Strict):
             raise ValueError(f"{self.id}: `credentials` is required for test: auth")
         if self.credentials is not None and self.test not in ("auth", "property"):
             raise ValueError(f"{self.id}: `credentials` is only for test: auth or property (a check using that client)")
+        if (self.basis == "inferred") != bool(self.note and self.note.strip()):
+            raise ValueError(f"{self.id}: an inferred rule names its spec/NOTES.md heading in `note`, "
+                             "and only an inferred rule does")
         if self.test == "unobservable" and not (self.reason and self.reason.strip()):
             raise ValueError(f"{self.id}: an unobservable entry needs a `reason`")
         if self.test != "unobservable" and self.reason is not None:
