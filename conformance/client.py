@@ -167,6 +167,9 @@ class Target:
                                                      max_keepalive_connections=settings.max_concurrency))
         self._limiter = _RateLimiter(settings.rate_per_process)
         self.listeners: list[Callable[[Exchange], None]] = []
+        # The run's cleanup ledger (set by the `ledger` fixture): sees every create before it is
+        # sent, so even a run killed mid-request leaves what the sweep needs (conformance/ledger.py).
+        self.ledger: Any = None
         self.history: deque[Exchange] = deque(maxlen=200)
         self._creds = {}
         for name in (settings.profile.credentials if settings.profile else {}):
@@ -237,6 +240,7 @@ class Target:
             password_env = ref.password_env if ref else None
         if auth is not None:
             REDACTOR.add_basic(*auth)
+        attempt_id = self.ledger.begin_create(rel, content) if operation == "create" and self.ledger else None
         attempts = 1 + (self.settings.retries if (method in IDEMPOTENT or operation in READ_OPERATIONS) else 0)
         url = self.base_url + rel
         response = None
@@ -281,6 +285,8 @@ class Target:
             response_text=text, truncated=truncated, elapsed_ms=elapsed, password_env=password_env,
             username=redact(basic[0]) if basic else None,
         )
+        if attempt_id is not None:
+            self.ledger.end_create(attempt_id, exchange)
         self.history.append(exchange)
         for listener in list(self.listeners):
             listener(exchange)
