@@ -11,6 +11,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
@@ -170,6 +171,7 @@ class Target:
         # The run's cleanup ledger (set by the `ledger` fixture): sees every create before it is
         # sent, so even a run killed mid-request leaves what the sweep needs (conformance/ledger.py).
         self.ledger: Any = None
+        self._clock_offset: float | None = None  # the target's clock minus ours, from its Date header
         self.history: deque[Exchange] = deque(maxlen=200)
         self._creds = {}
         for name in (settings.profile.credentials if settings.profile else {}):
@@ -240,7 +242,8 @@ class Target:
             password_env = ref.password_env if ref else None
         if auth is not None:
             REDACTOR.add_basic(*auth)
-        attempt_id = self.ledger.begin_create(rel, content) if operation == "create" and self.ledger else None
+        intent = (self.ledger.begin_create(rel, content, self._server_now())
+                  if operation == "create" and self.ledger is not None else None)
         attempts = 1 + (self.settings.retries if (method in IDEMPOTENT or operation in READ_OPERATIONS) else 0)
         url = self.base_url + rel
         response = None
@@ -285,12 +288,25 @@ class Target:
             response_text=text, truncated=truncated, elapsed_ms=elapsed, password_env=password_env,
             username=redact(basic[0]) if basic else None,
         )
-        if attempt_id is not None:
-            self.ledger.end_create(attempt_id, exchange)
+        self._note_server_clock(response)
+        if intent is not None:
+            self.ledger.end_create(intent, exchange)
         self.history.append(exchange)
         for listener in list(self.listeners):
             listener(exchange)
         return exchange, response
+
+    def _note_server_clock(self, response: httpx.Response) -> None:
+        try:
+            server = parsedate_to_datetime(response.headers.get("date", ""))
+        except (TypeError, ValueError):
+            return
+        if server.tzinfo is not None:
+            self._clock_offset = server.timestamp() - time.time()
+
+    def _server_now(self) -> float | None:
+        """The target's clock now (epoch s; its Date header has whole seconds, hence the second off)."""
+        return None if self._clock_offset is None else time.time() + self._clock_offset - 1
 
 
 def _wire_headers(headers: dict[str, str]) -> dict[str, str | bytes]:

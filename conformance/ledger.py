@@ -1,9 +1,17 @@
-"""The cleanup ledger: every appointment the suite creates is written down before use.
+"""The cleanup ledger: every create is written down before it is sent, every answer after.
 
-On a real target the ledger is a JSONL file under reports/ledger/ (append-only, flushed and
-fsynced per line, safe across xdist workers via O_APPEND), so a run that is interrupted can
-be swept later with `pytest --cleanup-only`. The sweep deletes what is still there and
-collects every error instead of stopping at the first.
+On a real target the ledger is a JSONL file under reports/ledger/, one per process (xdist
+workers included), append-only, fsynced per line. Lines:
+
+- `intent`: before a create is sent: the dealer, department, customer and appointment time it
+  asks for, and the earliest server time its appointment can carry as `createdDate`;
+- `created`: the appointment a create's answer named (its SAR UUID); `answered` closes the intent;
+- `deleted`: the appointment is gone.
+
+So a run killed at any instant leaves either a `created` line (delete it) or an unanswered
+`intent`, whose appointment the sweep finds through the filter operation (`find_intent`) with
+the guarantees spelled out in README "Safe on a shared staging server". The sweep deletes
+what is left and collects every error instead of stopping at the first.
 """
 from __future__ import annotations
 
@@ -13,17 +21,32 @@ import re
 import threading
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from strategies.context import Ctx
 from strategies.fixed import recreate_trip_body
 
 if TYPE_CHECKING:
-    from conformance.client import Target
+    from conformance.client import Exchange, Target
 
 NOT_LINKED = "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT"
 _DEALER_IN_PATH = re.compile(r"/dealers/([^/?]+)/")
+# The suite books appointments only from here on (strategies/common.py, strategies/fixed.py):
+# years ahead, where people do not book. An intent for any other time is never looked up.
+RESERVED_FROM = datetime(2029, 1, 1, tzinfo=timezone.utc)
+
+
+def parse_instant(text: Any) -> datetime | None:
+    """An ISO-8601 date-time with an offset (`±HHMM`, `±HH:MM` or `Z`) as an aware datetime."""
+    if not isinstance(text, str):
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
 
 
 class Ledger:
@@ -32,15 +55,16 @@ class Ledger:
         self.path = None
         if directory is not None:
             directory.mkdir(parents=True, exist_ok=True)
-            self.path = directory / f"run-{os.getpid()}-{int(time.time())}.jsonl"
+            self.path = directory / f"run-{int(time.time())}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
         self._open: dict[str, dict] = {}
-        self._attempts: dict[str, dict] = {}
+        self._intents: dict[str, dict] = {}
         self._lock = threading.Lock()
+        self.deleted = 0  # appointments this ledger's sweeps deleted
 
     def _write(self, entry: dict) -> None:
         if self.path is None:
             return
-        line = (json.dumps(entry) + "\n").encode()
+        line = (json.dumps({**entry, "target": self.target_url}) + "\n").encode()
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             os.write(fd, line)
@@ -49,17 +73,20 @@ class Ledger:
             os.close(fd)
 
     def record(self, sar_uuid: str, department_uuid: str, dealer_uuid: str) -> None:
-        entry = {"op": "created", "target": self.target_url, "sar_uuid": sar_uuid,
-                 "department_uuid": department_uuid, "dealer_uuid": dealer_uuid, "at": time.time()}
+        entry = {"op": "created", "sar_uuid": sar_uuid, "department_uuid": department_uuid,
+                 "dealer_uuid": dealer_uuid, "at": time.time()}
         with self._lock:
             if sar_uuid in self._open:
                 return  # already recorded when its create answered (end_create)
             self._open[sar_uuid] = entry
             self._write(entry)
 
-    def begin_create(self, rel_url: str, content: bytes | None) -> str | None:
-        """Before a create is sent: write what would find its appointment if no answer gets
-        recorded (killed mid-request, timed out). The attempt id, or None without a ledger file."""
+    def begin_create(self, rel_url: str, content: bytes | None, not_before: float | None) -> str | None:
+        """Before a create is sent: what finds its appointment if its answer is never recorded.
+
+        `not_before`: the server's clock now (epoch seconds, from its Date header), so that only
+        an appointment created after this instant can match. The intent id, or None without a file.
+        """
         if self.path is None:
             return None
         try:
@@ -68,42 +95,56 @@ class Ledger:
             body = None
         body = body if isinstance(body, dict) else {}
         dealer = _DEALER_IN_PATH.search(rel_url)
-        entry = {"op": "attempt", "target": self.target_url, "id": uuid.uuid4().hex,
-                 "dealer_uuid": dealer.group(1) if dealer else None,
+        entry = {"op": "intent", "id": uuid.uuid4().hex, "dealer_uuid": dealer.group(1) if dealer else None,
                  "department_uuid": body.get("dealerDepartmentUUID"), "customer_uuid": body.get("customerUUID"),
-                 "appointment_time": body.get("appointmentDateTime")}
+                 "appointment_time": body.get("appointmentDateTime"), "not_before": not_before}
         with self._lock:
-            self._attempts[entry["id"]] = entry
+            self._intents[entry["id"]] = entry
             self._write(entry)
         return entry["id"]
 
-    def end_create(self, attempt_id: str, ex) -> None:
-        """The create answered: record the appointment it made (if any), then close the attempt."""
+    def end_create(self, intent_id: str, ex: "Exchange") -> None:
+        """The create answered: record the appointment it made (if any), then close the intent."""
         with self._lock:
-            attempt = self._attempts.pop(attempt_id)
+            intent = self._intents.get(intent_id)
         data = ex.json if isinstance(ex.json, dict) else {}
-        sar, department = data.get("appointmentUUID"), attempt["department_uuid"]
-        if ex.status == 200 and isinstance(sar, str) and sar and isinstance(department, str) and department.strip():
-            self.record(sar, department, attempt["dealer_uuid"])
+        sar, department, dealer = data.get("appointmentUUID"), intent["department_uuid"], intent["dealer_uuid"]
+        if isinstance(sar, str) and sar and _text(department) and _text(dealer):
+            self.record(sar, department, dealer)
+        self._close_intent(intent_id)
+
+    def _close_intent(self, intent_id: str) -> None:
         with self._lock:
-            self._write({"op": "attempt-done", "target": self.target_url, "id": attempt_id})
+            if self._intents.pop(intent_id, None) is not None:
+                self._write({"op": "answered", "id": intent_id})
 
     def forget(self, sar_uuid: str) -> None:
         with self._lock:
             if self._open.pop(sar_uuid, None) is not None:
-                self._write({"op": "deleted", "target": self.target_url, "sar_uuid": sar_uuid})
+                self._write({"op": "deleted", "sar_uuid": sar_uuid})
 
-    def unanswered_creates(self) -> list[dict]:
+    def unanswered(self) -> list[dict]:
         with self._lock:
-            return list(self._attempts.values())
+            return list(self._intents.values())
 
     def outstanding(self) -> list[dict]:
         with self._lock:
             return list(reversed(list(self._open.values())))  # newest first: reverse creation order
 
     def sweep(self, target: "Target", ctx: Ctx) -> list[str]:
-        """Delete every outstanding appointment; return the errors (all attempted)."""
+        """Find what unanswered creates made, then delete every outstanding appointment (newest
+        first); return the errors (all attempted)."""
         errors = []
+        for intent in self.unanswered():
+            try:
+                found = find_intent(target, intent)
+            except Exception as exc:  # a sweep reports every failure and keeps going
+                errors.append(f"create sent at {intent.get('appointment_time')!r} unanswered, and looking for "
+                              f"what it made failed: {type(exc).__name__}: {exc}")
+                continue
+            for sar in found:
+                self.record(sar, intent["department_uuid"], intent["dealer_uuid"])
+            self._close_intent(intent["id"])
         for entry in self.outstanding():
             try:
                 problem = delete_appointment(target, ctx, entry["sar_uuid"], entry["department_uuid"],
@@ -113,8 +154,52 @@ class Ledger:
             if problem:
                 errors.append(f"appointment {entry['sar_uuid']}: {problem}")
             else:
+                self.deleted += 1
                 self.forget(entry["sar_uuid"])
         return errors
+
+    def remove_if_clean(self) -> None:
+        """Drop the file once nothing in it is left to find or delete."""
+        if self.path is not None and self.path.exists() and not self.outstanding() and not self.unanswered():
+            self.path.unlink()
+
+
+def find_intent(target: "Target", intent: dict) -> list[str]:
+    """The appointments an unanswered create made: SAR UUIDs of trips matching EVERY identity
+    its intent recorded. Asks the filter operation for the customer's trips of that dealer and
+    department at exactly that time, then checks each trip itself (the target's filter is under
+    test, so its matching is not trusted): the same instant as appointmentTime, the same
+    customer (the trip must name it), department and dealer (where the trip names them), and
+    created no earlier than the intent was written (where both clocks are known).
+    """
+    dealer, department, customer = intent.get("dealer_uuid"), intent.get("department_uuid"), intent.get("customer_uuid")
+    when = parse_instant(intent.get("appointment_time"))
+    if not (_text(dealer) and _text(department) and _text(customer)) or when is None or when < RESERVED_FROM:
+        return []  # no create with this body made an appointment, or not one of the suite's slots
+    ex = target.call("filter", body={"dealerDepartmentUUIDList": [department], "dealerUuids": [dealer],
+                                     "customerUuids": [customer], "startApptTime": intent["appointment_time"],
+                                     "endApptTime": intent["appointment_time"], "sortOrder": "APPT_TIME_ASC"})
+    if ex.status != 200 or not isinstance(ex.json, dict):
+        raise RuntimeError(f"filter answered {ex.received(200)}")
+    trips = ex.json.get("tripViewDtos") or []
+    sars = [t["linkedAppointmentUuid"] for t in trips if isinstance(t, dict) and _matches(t, intent, when)]
+    return list(dict.fromkeys(sars))
+
+
+def _matches(trip: dict, intent: dict, when: datetime) -> bool:
+    if not _text(trip.get("linkedAppointmentUuid")) or parse_instant(trip.get("appointmentTime")) != when:
+        return False
+    customer = trip.get("customer") if isinstance(trip.get("customer"), dict) else {}
+    if customer.get("uuid") != intent["customer_uuid"]:
+        return False
+    department = trip.get("department") if isinstance(trip.get("department"), dict) else {}
+    if department.get("uuid") not in (None, intent["department_uuid"]):
+        return False
+    dealer = department.get("dealer") if isinstance(department.get("dealer"), dict) else {}
+    if dealer.get("uuid") not in (None, intent["dealer_uuid"]):
+        return False
+    created, not_before = parse_instant(trip.get("createdDate")), intent.get("not_before")
+    return created is None or not_before is None or created.timestamp() >= not_before
 
 
 def delete_appointment(target: "Target", ctx: Ctx, sar: str, department: str, dealer: str) -> str | None:
@@ -144,65 +229,32 @@ def error_codes(body: object) -> list[str]:
 
 def read_outstanding(directory: Path, target_url: str) -> list[dict]:
     """Appointments created on `target_url` by any earlier run and not deleted since."""
-    return _outstanding(sorted(directory.glob("run-*.jsonl")), target_url)
+    return _replay(_paths(directory), target_url)[0]
+
+
+def read_unanswered(directory: Path, target_url: str) -> list[dict]:
+    """Creates sent to `target_url` by any earlier run whose answer was never recorded."""
+    return _replay(_paths(directory), target_url)[1]
 
 
 def sweep_directory(directory: Path, target: "Target", ctx: Ctx) -> tuple[int, list[str]]:
-    """`--cleanup-only`: delete what earlier runs left on this target; (deleted, errors).
-
-    Recorded appointments are deleted newest first. A create that never got its answer recorded
-    (the run was killed mid-request, or it timed out) is looked up through the filter operation:
-    the trips of its customer at exactly its appointment time name the appointment it made.
-    """
+    """`--cleanup-only`: delete what earlier runs left on this target; (deleted, errors)."""
     url = target.base_url
-    paths = sorted(directory.glob("run-*.jsonl")) if directory.exists() else []
-    sweep = Ledger(url, directory)
-    errors = []
-    for attempt in _unresolved_attempts(paths, url):
-        try:
-            found = _appointments_of_attempt(target, ctx, attempt)
-        except Exception as exc:  # report every failure and keep going
-            errors.append(f"create attempt at {attempt.get('appointment_time')}: {type(exc).__name__}: {exc}")
-            continue
-        for entry in found:
-            sweep.record(entry["sar_uuid"], entry["department_uuid"], entry["dealer_uuid"])
-        sweep._write({"op": "attempt-done", "target": url, "id": attempt["id"]})
-    for entry in reversed(_outstanding(paths, url)):
-        sweep._open.setdefault(entry["sar_uuid"], entry)
-    pending = len(sweep.outstanding())
-    errors += sweep.sweep(target, ctx)
-    paths = sorted(directory.glob("run-*.jsonl")) if directory.exists() else []
-    if not _outstanding(paths, None) and not _unresolved_attempts(paths, None):
+    paths = _paths(directory)
+    opened, intents = _replay(paths, url)
+    sweep = Ledger(url, directory if paths else None)  # the sweep's own lines: a killed sweep is safe too
+    sweep._open = {e["sar_uuid"]: e for e in reversed(opened)}
+    sweep._intents = {i["id"]: i for i in intents}
+    errors = sweep.sweep(target, ctx)
+    paths = _paths(directory)
+    if paths and _replay(paths, None) == ([], []):
         for path in paths:
             path.unlink()
-    return pending - len(sweep.outstanding()), errors
+    return sweep.deleted, errors
 
 
-def _appointments_of_attempt(target: "Target", ctx: Ctx, attempt: dict) -> list[dict]:
-    """Appointments a create attempt may have made: its customer's trips at exactly its time."""
-    department, when, customer = (attempt.get(k) for k in ("department_uuid", "appointment_time", "customer_uuid"))
-    if not all(isinstance(v, str) and v.strip() for v in (department, when, customer)):
-        return []  # a body no create could have succeeded with
-    dealer = attempt.get("dealer_uuid") or ctx.ident("dealer_uuid")
-    ex = target.call("filter", body={"dealerDepartmentUUIDList": [department], "dealerUuids": [dealer],
-                                     "customerUuids": [customer], "startApptTime": when, "endApptTime": when,
-                                     "sortOrder": "APPT_TIME_ASC"})
-    if ex.status != 200 or not isinstance(ex.json, dict):
-        raise RuntimeError(f"filter answered {ex.received(200)}")
-    trips = [t for t in ex.json.get("tripViewDtos") or [] if isinstance(t, dict)]
-    sars = dict.fromkeys(t["linkedAppointmentUuid"] for t in trips if isinstance(t.get("linkedAppointmentUuid"), str))
-    return [{"sar_uuid": sar, "department_uuid": department, "dealer_uuid": dealer} for sar in sars]
-
-
-def _unresolved_attempts(paths: list[Path], target_url: str | None) -> list[dict]:
-    """Create attempts written before sending and never closed by an answer."""
-    attempts: dict[str, dict] = {}
-    for entry in _entries(paths, target_url):
-        if entry.get("op") == "attempt":
-            attempts[entry["id"]] = entry
-        elif entry.get("op") == "attempt-done":
-            attempts.pop(entry.get("id"), None)
-    return list(attempts.values())
+def _paths(directory: Path) -> list[Path]:
+    return sorted(directory.glob("run-*.jsonl")) if directory.exists() else []
 
 
 def _entries(paths: list[Path], target_url: str | None) -> Iterator[dict]:
@@ -212,15 +264,26 @@ def _entries(paths: list[Path], target_url: str | None) -> Iterator[dict]:
                 entry = json.loads(line)
             except ValueError:
                 continue  # a line cut short by a kill
-            if target_url is None or entry.get("target") == target_url:
+            if isinstance(entry, dict) and (target_url is None or entry.get("target") == target_url):
                 yield entry
 
 
-def _outstanding(paths: list[Path], target_url: str | None) -> list[dict]:
+def _replay(paths: list[Path], target_url: str | None) -> tuple[list[dict], list[dict]]:
+    """(appointments created and not deleted, newest first; intents never answered)."""
     open_: dict[str, dict] = {}
+    intents: dict[str, dict] = {}
     for entry in _entries(paths, target_url):
-        if entry.get("op") == "created":
+        op = entry.get("op")
+        if op == "created" and _text(entry.get("sar_uuid")):
             open_[entry["sar_uuid"]] = entry
-        elif entry.get("op") == "deleted":
-            open_.pop(entry["sar_uuid"], None)
-    return list(reversed(list(open_.values())))
+        elif op == "deleted":
+            open_.pop(entry.get("sar_uuid"), None)
+        elif op == "intent" and _text(entry.get("id")):
+            intents[entry["id"]] = entry
+        elif op == "answered":
+            intents.pop(entry.get("id"), None)
+    return list(reversed(list(open_.values()))), list(intents.values())
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
