@@ -26,11 +26,16 @@ IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
 READ_OPERATIONS = frozenset({"get-trips", "filter"})  # filter is a POST that only reads
 
 
-class TargetFault(Exception):
+class TargetFault(BaseException):
     """The target could not be talked to (refused, timed out, cut off): a harness/network error.
 
     `unreachable` is true when nothing answered at all (refused or timed out), so a run
     can stop at once instead of failing every test the same way.
+
+    Not an `Exception`, on purpose: Hypothesis takes an Exception for the property failing, then
+    shrinks it and replays it, and a network fault does not come back on replay ("Flaky:
+    Inconsistent results from replaying a test case!"). A BaseException ends the test at once as
+    itself, which the plugin reports as one error. Catch it by name (`except TargetFault`).
     """
 
     def __init__(self, message: str, unreachable: bool = False) -> None:
@@ -246,35 +251,6 @@ class Target:
                   if operation == "create" and self.ledger is not None else None)
         attempts = 1 + (self.settings.retries if (method in IDEMPOTENT or operation in READ_OPERATIONS) else 0)
         url = self.base_url + rel
-        response = None
-        started = time.perf_counter()
-        for attempt in range(attempts):
-            self._limiter.wait()
-            started = time.perf_counter()
-            try:
-                response = self.http.request(method, self._wire_base + rel, content=content,
-                                             headers=_wire_headers(req_headers),
-                                             auth=httpx.BasicAuth(*basic) if basic else None)
-                break
-            except httpx.ConnectError as exc:
-                if attempt + 1 < attempts:
-                    time.sleep(0.2 * 2 ** attempt)
-                    continue
-                raise TargetFault(f"{operation}: cannot connect to {self.base_url}: "
-                                  f"{redact(str(exc)) or 'connection refused'}", unreachable=True) from None
-            except httpx.TimeoutException:
-                raise TargetFault(f"{operation}: no answer from {self.base_url} within {self.settings.timeout}s",
-                                  unreachable=True) from None
-            except httpx.HTTPError as exc:
-                raise TargetFault(f"{operation}: {type(exc).__name__} talking to {self.base_url}: {redact(str(exc))}") from None
-            except (httpx.InvalidURL, UnicodeError) as exc:  # a request httpx cannot put on the wire
-                raise TargetFault(f"{operation}: cannot send {method} {redact(rel)}: {redact(str(exc))}") \
-                    from None
-        assert response is not None
-        elapsed = (time.perf_counter() - started) * 1000
-        raw = response.content
-        truncated = len(raw) > MAX_BODY_KEPT
-        text = raw[:MAX_BODY_KEPT].decode("utf-8", errors="replace")
         shown_headers = dict(req_headers)
         if basic:
             for name in [k for k in shown_headers if k.lower() == "authorization"]:
@@ -284,10 +260,47 @@ class Target:
             operation=operation, method=method, url=url, client_name=client if basic and auth is None else None,
             request_headers=REDACTOR.redact_headers(shown_headers),
             request_body=content.decode("utf-8", errors="replace") if content is not None else None,
-            status=response.status_code, response_headers=REDACTOR.redact_headers(dict(response.headers)),
-            response_text=text, truncated=truncated, elapsed_ms=elapsed, password_env=password_env,
-            username=redact(basic[0]) if basic else None,
+            status=0, response_headers={}, response_text="", truncated=False, elapsed_ms=0.0,
+            password_env=password_env, username=redact(basic[0]) if basic else None,
         )
+        response = None
+        started = time.perf_counter()
+        tried: list[str] = []  # what happened on each attempt, for the fault's message
+        for attempt in range(attempts):
+            self._limiter.wait()
+            started = time.perf_counter()
+            try:
+                response = self.http.request(method, self._wire_base + rel, content=content,
+                                             headers=_wire_headers(req_headers),
+                                             auth=httpx.BasicAuth(*basic) if basic else None)
+                break
+            except httpx.TimeoutException:
+                tried.append(f"no answer within {self.settings.timeout}s")
+                raise _fault(exchange, f"no answer from {self.base_url} within {self.settings.timeout}s", tried,
+                             attempts, unreachable=True) from None
+            except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                refused = isinstance(exc, httpx.ConnectError)
+                tried.append(f"{type(exc).__name__}: {redact(str(exc)) or 'connection refused'}")
+                # Resend only what cannot have reached the target (refused), or a pure read.
+                if attempt + 1 < attempts and (refused or operation in READ_OPERATIONS):
+                    time.sleep(0.2 * 2 ** attempt)
+                    continue
+                head = (f"cannot connect to {self.base_url}" if refused
+                        else f"{type(exc).__name__} talking to {self.base_url}: the connection failed without an answer")
+                raise _fault(exchange, head, tried, attempts, unreachable=refused) from None
+            except httpx.HTTPError as exc:
+                tried.append(f"{type(exc).__name__}: {redact(str(exc))}")
+                raise _fault(exchange, f"{type(exc).__name__} talking to {self.base_url}", tried, attempts) from None
+            except (httpx.InvalidURL, UnicodeError) as exc:  # a request httpx cannot put on the wire
+                raise TargetFault(f"{operation}: cannot send {method} {redact(rel)}: {redact(str(exc))}") \
+                    from None
+        assert response is not None
+        raw = response.content
+        exchange.elapsed_ms = (time.perf_counter() - started) * 1000
+        exchange.truncated = len(raw) > MAX_BODY_KEPT
+        exchange.response_text = raw[:MAX_BODY_KEPT].decode("utf-8", errors="replace")
+        exchange.status = response.status_code
+        exchange.response_headers = REDACTOR.redact_headers(dict(response.headers))
         self._note_server_clock(response)
         if intent is not None:
             self.ledger.end_create(intent, exchange)
@@ -307,6 +320,15 @@ class Target:
     def _server_now(self) -> float | None:
         """The target's clock now (epoch s; its Date header has whole seconds, hence the second off)."""
         return None if self._clock_offset is None else time.time() + self._clock_offset - 1
+
+
+def _fault(ex: Exchange, head: str, tried: list[str], attempts: int, unreachable: bool = False) -> "TargetFault":
+    """The fault after the last attempt: what happened on each, and the request to reproduce."""
+    each = "; ".join(f"attempt {i}: {what}" for i, what in enumerate(tried, 1))
+    why = "" if len(tried) > 1 else " (a write is sent once)" if attempts == 1 else \
+        " (not resent: it may have reached the target)"
+    return TargetFault(f"{ex.operation}: {head}\n{len(tried)} attempt(s){why}: {each}\nreproduce: {ex.curl()}",
+                       unreachable=unreachable)
 
 
 def _wire_headers(headers: dict[str, str]) -> dict[str, str | bytes]:

@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
+from conformance.client import TargetFault
 from strategies.context import Ctx
 from strategies.fixed import recreate_trip_body
 
@@ -47,6 +48,10 @@ def parse_instant(text: Any) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo is not None else None
+
+
+class CleanupFailed(Exception):
+    """What the suite created could not all be deleted (a harness/network error, not a verdict)."""
 
 
 class Ledger:
@@ -138,7 +143,7 @@ class Ledger:
         for intent in self.unanswered():
             try:
                 found = find_intent(target, intent)
-            except Exception as exc:  # a sweep reports every failure and keeps going
+            except (Exception, TargetFault) as exc:  # a sweep reports every failure and keeps going
                 errors.append(f"create sent at {intent.get('appointment_time')!r} unanswered, and looking for "
                               f"what it made failed: {type(exc).__name__}: {exc}")
                 continue
@@ -149,7 +154,7 @@ class Ledger:
             try:
                 problem = delete_appointment(target, ctx, entry["sar_uuid"], entry["department_uuid"],
                                              entry["dealer_uuid"])
-            except Exception as exc:  # a sweep reports every failure and keeps going
+            except (Exception, TargetFault) as exc:  # a sweep reports every failure and keeps going
                 problem = f"{type(exc).__name__}: {exc}"
             if problem:
                 errors.append(f"appointment {entry['sar_uuid']}: {problem}")

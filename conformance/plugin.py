@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
 from conformance.client import Target, TargetFault
-from conformance.ledger import Ledger, sweep_directory
+from conformance.ledger import CleanupFailed, Ledger, sweep_directory
 from conformance.redaction import REDACTOR, redact
 from conformance.settings import ConfigError, resolve
 from conformance.states import SetupFailed, States
@@ -154,7 +154,8 @@ def ledger(pnd_settings, target, ctx):
     target.ledger = None
     errors = led.sweep(target, ctx)  # also finds what creates that got no answer (timeouts) made
     if errors:
-        raise RuntimeError("cleanup left data on the target:\n" + "\n".join(errors))
+        raise CleanupFailed("cleanup left data on the target (`pytest conformance --cleanup-only` sweeps it "
+                            "later):\n" + "\n".join(errors))
     led.remove_if_clean()
 
 
@@ -181,7 +182,7 @@ def pytest_cmdline_main(config: pytest.Config):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    if call.excinfo is not None and call.excinfo.errisinstance((TargetFault, SetupFailed)):
+    if call.excinfo is not None and call.excinfo.errisinstance((TargetFault, SetupFailed, CleanupFailed)):
         # A harness or network fault is an error, not a non-conformance.
         report.pnd_outcome = "error"
         report.longrepr = redact(f"HARNESS/NETWORK ERROR: {call.excinfo.value}")

@@ -6,6 +6,7 @@ and is shut down by the context manager.
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 import time
 from contextlib import contextmanager
@@ -86,3 +87,72 @@ def closed_port() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def reset_every_other_connection(upstream: str) -> Iterator[str]:
+    """A TCP proxy to `upstream` (http://host:port) that resets every other connection it accepts:
+    it reads the request, then closes with RST (SO_LINGER 0), so the client sees the connection
+    reset without an answer. The connections in between carry one request each to `upstream`
+    (sent with `Connection: close`), so the next request opens the next connection: every
+    other request is reset. Yields its URL."""
+    host, port = upstream.split("//", 1)[1].rsplit(":", 1)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted = 0
+    stop = threading.Event()
+
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while chunk := src.recv(65536):
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def serve() -> None:
+        nonlocal accepted
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            accepted += 1
+            if accepted % 2:
+                client.settimeout(5)
+                try:
+                    client.recv(65536)  # the request, left unanswered
+                except OSError:
+                    pass
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                client.close()
+                continue
+            head = b""
+            try:
+                client.settimeout(5)
+                while b"\r\n\r\n" not in head and (chunk := client.recv(65536)):
+                    head += chunk
+                client.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            top, rest = head.split(b"\r\n\r\n", 1) if b"\r\n\r\n" in head else (head, b"")
+            lines = [h for h in top.split(b"\r\n") if not h.lower().startswith(b"connection:")]
+            server = socket.create_connection((host, int(port)))
+            server.sendall(b"\r\n".join(lines + [b"Connection: close"]) + b"\r\n\r\n" + rest)
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=pump, args=(a, b), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        listener.close()

@@ -6,15 +6,19 @@ own code." Each run is pytest in a subprocess, as a user would run it, on a few 
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.fault_servers import MODES, closed_port, fault_server
+from tests.fault_servers import MODES, closed_port, fault_server, reset_every_other_connection
+from tests.wire import wire_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 PROFILE = REPO / "profiles" / "sandbox.yaml"
@@ -25,7 +29,8 @@ INTERNAL = re.compile(r"Traceback \(most recent call last\)|^(?:conformance|stra
 
 
 def run_suite(url: str, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    # The ledger of what the run creates goes to a temporary directory, never the user's reports/.
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PND_LEDGER_DIR": tempfile.mkdtemp(prefix="pnd-ledger-")}
     env.pop("CI", None)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "conformance/test_rules.py", "-q", "-p", "no:cacheprovider",
@@ -63,3 +68,28 @@ def test_slow_target_times_out_as_error():
     out = proc.stdout + proc.stderr
     assert proc.returncode == 3 and "no answer" in out and "within 1.0s" in out, out
     assert not INTERNAL.search(out), out
+
+
+def test_target_resetting_every_other_connection_gets_errors_not_tracebacks(tmp_path):
+    """Seen (issue 14): a target resetting some connections turned a rule into Hypothesis' "Inconsistent
+    results from replaying a test case!" with a long traceback. A network fault is one error per test
+    (environment, not non-conformance) naming the operation, each attempt and a redacted curl."""
+    with wire_sandbox() as upstream, reset_every_other_connection(upstream) as url:
+        proc = run_suite(url, "-k", "update-event-request-wrong-type or get-trips/", "--reports-dir", str(tmp_path))
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1, out
+    assert not INTERNAL.search(out), out
+    for noise in ("Flaky", "Inconsistent", "ExceptionGroup", "httpcore", "hypothesis/"):
+        assert noise not in out, f"{noise!r} in the output:\n{out}"
+    assert not re.search(r"^E\s", out, re.M), f"a traceback in the output:\n{out}"
+    matrix = json.loads((tmp_path / "conformance.json").read_text())
+    outcomes = {r["rule"]: r["outcome"] for r in matrix["rules"] if r["outcome"] != "not run"}
+    assert outcomes["update-event-request-wrong-type"] == "error", outcomes
+    assert "fail" not in outcomes.values(), outcomes  # never a verdict on the target
+    errors = re.findall(r"HARNESS/NETWORK ERROR: (\S+): (.*)\n(\d+) attempt\(s\)[^\n]*: attempt 1: ([^\n]+)\n"
+                        r"reproduce: (curl [^\n]+)", out)
+    assert errors, out
+    password = yaml.safe_load(PROFILE.read_text())["credentials"]["full"]["password"]
+    for operation, _, _, first, curl in errors:
+        assert operation in ("create", "update", "get-trips", "delete", "filter") and "Error" in first, out
+        assert "${PND_FULL_PASSWORD}" in curl and password not in curl, curl
