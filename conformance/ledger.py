@@ -65,6 +65,7 @@ class Ledger:
         self._intents: dict[str, dict] = {}
         self._lock = threading.Lock()
         self.deleted = 0  # appointments this ledger's sweeps deleted
+        self.notes: list[str] = []  # unanswered creates the sweep would not look for, said so
 
     def _write(self, entry: dict) -> None:
         if self.path is None:
@@ -141,6 +142,11 @@ class Ledger:
         first); return the errors (all attempted)."""
         errors = []
         for intent in self.unanswered():
+            when = parse_instant(intent.get("appointment_time"))
+            if when is not None and when < RESERVED_FROM:
+                self.notes.append(f"a create for {intent.get('appointment_time')} (customer "
+                                  f"{intent.get('customer_uuid')}) got no answer; it is outside the suite's "
+                                  "reserved slots, so it is not looked up: if it made an appointment, delete it by hand")
             try:
                 found = find_intent(target, intent)
             except (Exception, TargetFault) as exc:  # a sweep reports every failure and keeps going
@@ -180,7 +186,7 @@ def find_intent(target: "Target", intent: dict) -> list[str]:
     dealer, department, customer = intent.get("dealer_uuid"), intent.get("department_uuid"), intent.get("customer_uuid")
     when = parse_instant(intent.get("appointment_time"))
     if not (_text(dealer) and _text(department) and _text(customer)) or when is None or when < RESERVED_FROM:
-        return []  # no create with this body made an appointment, or not one of the suite's slots
+        return []  # no create with this body made an appointment, or not one of the suite's slots (a note)
     ex = target.call("filter", body={"dealerDepartmentUUIDList": [department], "dealerUuids": [dealer],
                                      "customerUuids": [customer], "startApptTime": intent["appointment_time"],
                                      "endApptTime": intent["appointment_time"], "sortOrder": "APPT_TIME_ASC"})
@@ -242,8 +248,8 @@ def read_unanswered(directory: Path, target_url: str) -> list[dict]:
     return _replay(_paths(directory), target_url)[1]
 
 
-def sweep_directory(directory: Path, target: "Target", ctx: Ctx) -> tuple[int, list[str]]:
-    """`--cleanup-only`: delete what earlier runs left on this target; (deleted, errors)."""
+def sweep_directory(directory: Path, target: "Target", ctx: Ctx) -> tuple[int, list[str], list[str]]:
+    """`--cleanup-only`: delete what earlier runs left on this target; (deleted, errors, notes)."""
     url = target.base_url
     paths = _paths(directory)
     opened, intents = _replay(paths, url)
@@ -255,7 +261,7 @@ def sweep_directory(directory: Path, target: "Target", ctx: Ctx) -> tuple[int, l
     if paths and _replay(paths, None) == ([], []):
         for path in paths:
             path.unlink()
-    return sweep.deleted, errors
+    return sweep.deleted, errors, sweep.notes
 
 
 def _paths(directory: Path) -> list[Path]:

@@ -170,10 +170,12 @@ def pytest_cmdline_main(config: pytest.Config):
     settings = _settings(config)
     target = Target(settings)
     try:
-        deleted, errors = sweep_directory(settings.ledger_dir, target, _ctx(settings))
+        deleted, errors, notes = sweep_directory(settings.ledger_dir, target, _ctx(settings))
     finally:
         target.close()
     print(redact(f"cleanup: {deleted} appointment(s) deleted on {settings.resolved_url}"))
+    for line in notes:
+        print(redact(f"cleanup note: {line}"))
     for line in errors:
         print(redact(f"cleanup error: {line}"))
     return 1 if errors else 0
