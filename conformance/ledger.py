@@ -54,6 +54,10 @@ class CleanupFailed(Exception):
     """What the suite created could not all be deleted (a harness/network error, not a verdict)."""
 
 
+class NotLookedUp(Exception):
+    """The target will not show where an unanswered create would have put its appointment."""
+
+
 class Ledger:
     def __init__(self, target_url: str, directory: Path | None) -> None:
         self.target_url = target_url
@@ -149,6 +153,10 @@ class Ledger:
                                   "reserved slots, so it is not looked up: if it made an appointment, delete it by hand")
             try:
                 found = find_intent(target, intent)
+            except NotLookedUp as exc:
+                self.notes.append(str(exc))
+                self._close_intent(intent["id"])
+                continue
             except (Exception, TargetFault) as exc:  # a sweep reports every failure and keeps going
                 errors.append(f"create sent at {intent.get('appointment_time')!r} unanswered, and looking for "
                               f"what it made failed: {type(exc).__name__}: {exc}")
@@ -190,6 +198,12 @@ def find_intent(target: "Target", intent: dict) -> list[str]:
     ex = target.call("filter", body={"dealerDepartmentUUIDList": [department], "dealerUuids": [dealer],
                                      "customerUuids": [customer], "startApptTime": intent["appointment_time"],
                                      "endApptTime": intent["appointment_time"], "sortOrder": "APPT_TIME_ASC"})
+    if 400 <= ex.status < 500:
+        # The suite's own client may not look there (403), or the target rejects these identities
+        # (400): then this create, sent with them, was rejected too, unless the target is broken.
+        raise NotLookedUp(f"a create for {intent['appointment_time']} (department {department}, customer "
+                          f"{customer}) got no answer, and filter refuses to look: {ex.received(200)}; if the "
+                          "create made an appointment, delete it by hand")
     if ex.status != 200 or not isinstance(ex.json, dict):
         raise RuntimeError(f"filter answered {ex.received(200)}")
     trips = ex.json.get("tripViewDtos") or []

@@ -5,6 +5,7 @@ Loaded from the root conftest.py, so `pytest conformance` and `make conformance`
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,8 @@ def ledger(pnd_settings, target, ctx):
     yield led
     target.ledger = None
     errors = led.sweep(target, ctx)  # also finds what creates that got no answer (timeouts) made
+    for note in led.notes:
+        warnings.warn(f"cleanup: {redact(note)}", stacklevel=1)
     if errors:
         raise CleanupFailed("cleanup left data on the target (`pytest conformance --cleanup-only` sweeps it "
                             "later):\n" + "\n".join(errors))
