@@ -252,16 +252,6 @@ def error_codes(body: object) -> list[str]:
     return [i.get("errorCode") for i in items if isinstance(i, dict) and i.get("errorCode")]
 
 
-def read_outstanding(directory: Path, target_url: str) -> list[dict]:
-    """Appointments created on `target_url` by any earlier run and not deleted since."""
-    return _replay(_paths(directory), target_url)[0]
-
-
-def read_unanswered(directory: Path, target_url: str) -> list[dict]:
-    """Creates sent to `target_url` by any earlier run whose answer was never recorded."""
-    return _replay(_paths(directory), target_url)[1]
-
-
 def sweep_directory(directory: Path, target: "Target", ctx: Ctx) -> tuple[int, list[str], list[str]]:
     """`--cleanup-only`: delete what earlier runs left on this target; (deleted, errors, notes)."""
     url = target.base_url
