@@ -126,7 +126,9 @@ def test_sweep_finds_an_unanswered_create_and_spares_others(tmp_path):
     with wire_sandbox() as url:
         when = datetime(2029, 6, 4, 10, 0, 0)
         before = _create(url, when)  # someone else, same customer, same instant, earlier
-        time.sleep(2.5)  # past the second-granular clocks of createdDate and the Date header
+        # The intent's lower bound on createdDate trails the target's clock by up to 3 s (whole-second
+        # Date header, which uvicorn refreshes once a second, and the second taken off): wait past it.
+        time.sleep(4)
         settings = resolve({"target_url": url, "target_profile": str(PROFILE)})
         target = Target(settings)
         try:
