@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlparse
 
+from conformance.report.outcome import Outcome
 from conformance.settings import read_yaml
 
-EXPECTED_DEVIATION = "expected deviation"
-DEVIATION_FIXED = "deviation fixed"
+EXPECTED_DEVIATION = Outcome.EXPECTED_DEVIATION
+DEVIATION_FIXED = Outcome.DEVIATION_FIXED
 
 
 class ExpectationsError(Exception):

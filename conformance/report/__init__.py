@@ -1,0 +1,13 @@
+"""Reports: one record of the run, one small module per output that reads it.
+
+    outcome.py   the ordered Outcome ("worst wins" is a property of the type) and how a test's
+                 phases (setup, call, teardown) combine into one outcome
+    record.py    RunRecord, built once per run: the catalogue rules, the settings and baseline,
+                 every test's outcome and detail, and the exchanges of the running example
+    allure_results.py  Allure labels, links, description and steps (and the scrubber of its results)
+    matrix.py    reports/conformance.json and conformance.md: one row per catalogue rule
+    junit.py     the JUnit properties of a test (`rule`, `conformance`)
+    gate.py      the terminal summary: totals, fixed and expected deviations
+
+conformance/reporting.py is the pytest plugin that feeds the record and calls the outputs.
+"""

@@ -1,0 +1,132 @@
+"""The conformance matrix: reports/conformance.json and conformance.md, one row per catalogue rule.
+
+A rule with several tests takes the worst of their outcomes (Outcome.worst); a rule with no
+test is `not observable` (the catalogue says why) or `not run` (deselected). Tests that are not
+catalogue rules are listed under `other_tests`.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from conformance.redaction import redact
+from conformance.report.outcome import OUTCOMES, Outcome
+from conformance.report.record import RunRecord, TestRecord, get
+
+
+def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
+    by_rule: dict[str, list[TestRecord]] = {}
+    others = []
+    for test in run.tests.values():
+        if test.rule_id:
+            by_rule.setdefault(test.rule_id, []).append(test)
+        else:
+            others.append(test)
+    rows = []
+    for rule in run.rules:
+        tests = by_rule.pop(rule.id, [])
+        exp = run.baseline.get(rule.id)
+        cit = get(rule, "citation")
+        expect = get(rule, "expect")
+        if tests:
+            outcome = Outcome.worst(t.outcome for t in tests)
+            detail = next((t.detail for t in tests if t.outcome == outcome and t.detail), None)
+        elif get(rule, "test") == "unobservable":
+            outcome, detail = Outcome.NOT_OBSERVABLE, get(rule, "reason")
+        else:
+            outcome, detail = Outcome.NOT_RUN, "not selected in this run"
+        rows.append({
+            "operation": rule.operation, "rule": rule.id, "kind": get(rule, "kind"), "test": get(rule, "test"),
+            "statement": get(rule, "statement"),
+            "citation": {"doc": get(cit, "doc"), "quote": get(cit, "quote")} if cit is not None else None,
+            "expect": {"status": get(expect, "status"), "errorCode": get(expect, "errorCode")}
+            if expect is not None else None,
+            "outcome": outcome, "detail": detail,
+            "expectation": exp.to_dict() if exp else None,
+            "tests": [t.nodeid for t in tests],
+            "duration_s": round(sum(t.duration for t in tests), 3),
+        })
+    # Tests naming a rule the catalogue does not have (should not happen) are listed with the others.
+    others += [t for ts in by_rule.values() for t in ts]
+    operations = list(dict.fromkeys(r["operation"] for r in rows))
+    totals = {op: {o: 0 for o in OUTCOMES} for op in operations}
+    for r in rows:
+        totals[r["operation"]][r["outcome"]] += 1
+    overall = {o: sum(t[o] for t in totals.values()) for o in OUTCOMES}
+    for t in [*totals.values(), overall]:
+        t["rules"] = sum(t[o] for o in OUTCOMES)
+    return {
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "settings": run.settings.describe(),
+        "exit_code": int(exitstatus),
+        "gate": "pass" if int(exitstatus) == 0 else "fail",
+        "catalogue_error": run.catalogue_error,
+        "outcomes": list(OUTCOMES),
+        "totals": {"by_operation": totals, "all": overall},
+        "rules": rows,
+        "other_tests": [{"test": t.nodeid, "outcome": t.outcome, "detail": t.detail,
+                         "duration_s": round(t.duration, 3)} for t in others],
+    }
+
+
+def _cell(text: Any, limit: int = 0) -> str:
+    s = " ".join(str(text if text is not None else "").split())
+    if limit and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return s.replace("|", "\\|")
+
+
+def _short(detail: str | None) -> str:
+    if not detail:
+        return ""
+    lines = [ln.strip() for ln in detail.splitlines() if ln.strip() and not ln.strip().startswith("reproduce:")]
+    return _cell(" — ".join(lines[:2]), 300)
+
+
+def render_markdown(matrix: dict[str, Any]) -> str:
+    s = matrix["settings"]
+    all_ = matrix["totals"]["all"]
+    shown = [o for o in OUTCOMES if o != Outcome.NOT_RUN or all_[Outcome.NOT_RUN]]
+    out = ["# Conformance matrix", "",
+           f"Target: {s.get('target')} (profile `{s.get('profile')}`) · generated {matrix['generated_at']} · "
+           f"gate: **{matrix['gate'].upper()}** (exit code {matrix['exit_code']})", ""]
+    if s.get("expectations"):
+        out += [f"Known deviations from `{s['expectations']}`.", ""]
+    if matrix.get("catalogue_error"):
+        out += [f"**The rule catalogue did not load:** {_cell(matrix['catalogue_error'], 300)}", ""]
+    out += ["## Totals per operation", "",
+            "| operation | rules | " + " | ".join(shown) + " |",
+            "|---|---:|" + "---:|" * len(shown)]
+    for op, t in [*matrix["totals"]["by_operation"].items(), ("**all**", all_)]:
+        out.append(f"| {op} | {t['rules']} | " + " | ".join(str(t[o]) for o in shown) + " |")
+    out += ["", "## Rules", "", "| operation | rule | doc citation | outcome | detail |", "|---|---|---|---|---|"]
+    for r in matrix["rules"]:
+        cit = r["citation"] or {}
+        doc = f"{cit.get('doc')}: “{_cell(cit.get('quote'), 160)}”" if cit.get("doc") else ""
+        detail = _short(r["detail"])
+        if r["expectation"]:
+            exp = r["expectation"]
+            note = f"listed: {_cell(exp['reason'], 160)}" + (f" ({exp['ticket']})" if exp.get("ticket") else "")
+            detail = f"{note}; {detail}" if detail else note
+        out.append(f"| {r['operation']} | `{r['rule']}` | {doc} | {r['outcome']} | {detail} |")
+    if matrix["other_tests"]:
+        out += ["", "## Other tests", "", "| test | outcome | detail |", "|---|---|---|"]
+        for t in matrix["other_tests"]:
+            out.append(f"| `{_cell(t['test'])}` | {t['outcome']} | {_short(t['detail'])} |")
+    out += ["", "Outcomes: pass · fail = non-conformance · error = harness/network error (not a verdict on the "
+            "target) · skipped (with reason) · expected deviation = failure listed in the expectations file · "
+            "deviation fixed = listed but now passes (remove the entry) · not observable (with reason) · "
+            "not run = deselected.", ""]
+    return redact("\n".join(out))
+
+
+def write(matrix: dict[str, Any], reports_dir: Path) -> tuple[list[Path], str]:
+    """conformance.json and conformance.md under `reports_dir`; returns the paths and the markdown."""
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = reports_dir / "conformance.json", reports_dir / "conformance.md"
+    json_path.write_text(redact(json.dumps(matrix, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
+    markdown = render_markdown(matrix)
+    md_path.write_text(markdown, encoding="utf-8")
+    return [json_path, md_path], markdown

@@ -1,0 +1,147 @@
+"""The record of one run, built once and read by every output (Allure, matrix, JUnit, living docs, gate).
+
+It holds the catalogue rules, the known-deviations baseline, where reports go, every test's
+outcome and detail as pytest reports them (on the xdist controller too: the report attributes
+travel), and the exchanges of the example being run (for the Allure steps).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.client import Exchange
+from conformance.expectations import Baseline
+from conformance.redaction import redact
+from conformance.report.outcome import Outcome, combine_phases, phase_outcome
+
+MAX_STEPS = 60          # exchanges shown for the final example; earlier ones are summarised
+
+
+def get(obj: Any, name: str, default: Any = None) -> Any:
+    """An attribute of a model, or a key of a dict (catalogue rules may be either)."""
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def load_catalogue() -> tuple[list, str | None]:
+    try:
+        from spec.catalogue import load_rules
+
+        return list(load_rules()), None
+    except Exception as exc:  # reported in the matrix; collection shows the real error
+        return [], redact(f"{type(exc).__name__}: {exc}")
+
+
+def docs_url(option: str | None) -> str | None:
+    """Base URL of the API docs for links: the option, else the local docs directory as file://."""
+    if option:
+        return option.rstrip("/") + "/"
+    from spec.catalogue import DOCS_DIR
+    return DOCS_DIR.as_uri() + "/"
+
+
+def skip_reason(report: pytest.TestReport) -> str | None:
+    lr = report.longrepr
+    if isinstance(lr, tuple) and len(lr) == 3:
+        reason = str(lr[2])
+        return reason[len("Skipped: "):] if reason.startswith("Skipped: ") else reason
+    return str(lr) if lr else None
+
+
+def _build_context() -> Any:
+    """Hypothesis's context of the example being run, or None outside an example."""
+    try:
+        from hypothesis.control import current_build_context
+
+        return current_build_context()
+    except Exception:
+        return None
+
+
+class ExchangeBuffer:
+    """Every exchange of the running test; a new Hypothesis example drops the previous example's.
+
+    So what remains when the test ends is the last example run: for a failing test Hypothesis
+    runs the shrunk example last (its final, reporting run), for a passing one the last drawn.
+    Exchanges made outside any example (plain tests, preparation before `@given`) are kept.
+    """
+
+    def __init__(self) -> None:
+        self.active = False
+        self.items: list[tuple[Any, Exchange]] = []
+        self.dropped = 0
+        self._context: Any = None
+
+    def start(self) -> None:
+        self.active, self.items, self.dropped, self._context = True, [], 0, None
+
+    def __call__(self, exchange: Exchange) -> None:
+        if not self.active:
+            return
+        ctx = _build_context()
+        if ctx is not None and ctx is not self._context:
+            self._context = ctx
+            self.items = [(c, e) for c, e in self.items if c is None]
+            self.dropped = 0
+        self.items.append((ctx, exchange))
+        if len(self.items) > MAX_STEPS:
+            self.items.pop(0)
+            self.dropped += 1
+
+    def stop(self) -> tuple[list[Exchange], int]:
+        out, dropped = [e for _, e in self.items], self.dropped
+        self.active, self.items, self.dropped, self._context = False, [], 0, None
+        return out, dropped
+
+
+@dataclass
+class TestRecord:
+    nodeid: str
+    rule_id: str | None = None
+    outcome: Outcome = Outcome.PASS
+    detail: str | None = None
+    duration: float = 0.0
+    phases: dict[str, Outcome] = field(default_factory=dict)
+
+
+@dataclass(eq=False)  # registered as a plugin: hashed by identity
+class RunRecord:
+    config: pytest.Config
+    baseline: Baseline
+    reports_dir: Path
+    docs_url: str | None
+    rules: list = field(default_factory=list)
+    catalogue_error: str | None = None
+    tests: dict[str, TestRecord] = field(default_factory=dict)
+    buffer: ExchangeBuffer = field(default_factory=ExchangeBuffer)
+    suite_selected: bool = False  # the outputs are written only for runs of the suite (not of tests/)
+    written: list[Path] = field(default_factory=list)
+    matrix: dict[str, Any] | None = None
+
+    @property
+    def settings(self) -> Any:
+        return self.config.pnd_settings  # type: ignore[attr-defined]  # resolved by conformance.plugin
+
+    @property
+    def allure(self) -> bool:
+        return self.config.pluginmanager.get_plugin("allure_listener") is not None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Collect phase outcomes per test (on the xdist controller too: the report attributes travel)."""
+        test = self.tests.setdefault(report.nodeid, TestRecord(report.nodeid))
+        test.rule_id = test.rule_id or getattr(report, "pnd_rule_id", None)
+        self.suite_selected = self.suite_selected or test.rule_id is not None
+        test.duration += getattr(report, "duration", 0.0) or 0.0
+        phase = test.phases[report.when] = phase_outcome(report)
+        test.outcome = combine_phases(test.phases)
+        detail = getattr(report, "pnd_detail", None)
+        if phase == Outcome.SKIPPED:
+            detail = skip_reason(report)
+        if detail and (test.detail is None or phase in (Outcome.ERROR, Outcome.FAIL, Outcome.EXPECTED_DEVIATION)):
+            test.detail = detail
