@@ -20,7 +20,7 @@ from conformance.expectations import Baseline, ExpectationsError, load_expectati
 from conformance.redaction import redact
 from conformance.report import allure_results, gate, junit, matrix
 from conformance.report.outcome import Outcome, phase_outcome
-from conformance.report.record import ExchangeBuffer, RunRecord, docs_url, load_catalogue
+from conformance.report.record import ExchangeBuffer, RunRecord, docs_url, load_catalogue, load_doc_coverage
 from conformance.settings import REPO_ROOT
 
 SUITE_DIR = Path(__file__).resolve().parent
@@ -155,6 +155,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if (run is None or not run.suite_selected or session.config.option.collectonly
             or hasattr(session.config, "workerinput")):
         return
+    run.doc_coverage, run.doc_coverage_error = load_doc_coverage()
     run.matrix = matrix.build_matrix(run, exitstatus)
     run.written, markdown = matrix.write(run.matrix, run.reports_dir)
     if run.allure:

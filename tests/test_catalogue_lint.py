@@ -31,6 +31,7 @@ import strategies
 from conformance import checks, states
 from spec import catalogue
 from spec.catalogue import DOCS_DIR, OPERATIONS, RULES_PATH, doc_text, load_rules, parse_rules
+from spec.doctables import documented_codes
 from spec.openapi import load_openapi
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,58 +108,7 @@ def test_quotes_verbatim():
 
 # --------------------------------------------------------------------------- error codes
 
-# Error tables come in both forms: pipe rows ("400 | INVALID_SAR_UUID | ... |", get-trips) and
-# run-together rows ("400INVALID_DEALER_UUIDInvalid dealer UUID...", create, delete). Every row
-# starts with its status cell; every status cell form is listed, so a new one fails loudly.
-ERROR_HEADER = re.compile(r"^(?:\| )?HTTP Status(?: \| )?Error Code")
-STATUS_CELL = re.compile(r"^(?:200 with null or no trip data|200 or downstream trip-delete status|4xx or 5xx|\d{3})"
-                         r"(?: \| )?")
-CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
-
-
-def _codes_of_cell(rest: str, text: str) -> list[str]:
-    """The code(s) a row's Error Code cell starts with ("A" or "A or B"); none for a lowercase cell
-    such as "none" or "downstream service error code". In a run-together row the code runs into the
-    next cell: "UNAUTHORIZEDThe ..." vs "CUSTOMER_INFO_MISSINGminimum ...". The last capital belongs
-    to the next cell when it starts a word the doc uses elsewhere ("The", "Invalid", "An")."""
-    codes: list[str] = []
-    while rest[:1].isupper():
-        run = re.match(r"[A-Z0-9_]+", rest)[0]
-        after = rest[len(run):]
-        if after[:1].islower():
-            word = run[-1] + re.match(r"[a-z]*", after)[0]
-            if re.search(rf"\b{word.lower()}\b", text.lower()):
-                run = run[:-1]
-        assert CODE.match(run), f"unparsable error code cell: {rest[:60]!r}"
-        codes.append(run)
-        rest = rest[len(run):]
-        if not rest.startswith(" or "):
-            break
-        rest = rest[len(" or "):]
-    return codes
-
-
-def documented_codes(text: str) -> list[tuple[str, ...]]:
-    """Error code groups of a doc: one per error-table row (alternatives "A or B" form a group), one
-    per `"errorCode": "CODE"` of its examples and per "missing → 400 CODE" in its prose."""
-    groups: list[tuple[str, ...]] = []
-    lines = text.splitlines()
-    for i, header in enumerate(lines):
-        if not ERROR_HEADER.match(header):
-            continue
-        pipe = header.startswith("|")
-        rows = lines[i + 2 if pipe else i + 1:]  # a pipe header is followed by its |---| line
-        for row in rows:
-            if not (row.endswith("|") if pipe else row.strip()):
-                break  # a pipe table ends at its first non-row line, a run-together one at a blank line
-            status = STATUS_CELL.match(row)
-            assert status, f"error-table row with an unknown status cell: {row[:60]!r}"
-            codes = _codes_of_cell(row[status.end():], text)
-            if codes:
-                groups.append(tuple(codes))
-    groups += [(c,) for c in re.findall(r'"errorCode":\s*"([A-Z][A-Z0-9_]*)"', text)]
-    groups += [(c,) for c in re.findall(r"→ \d{3} ([A-Z][A-Z0-9_]*[A-Z0-9])", text)]
-    return groups
+# Error tables (both forms) are read by spec/doctables.py: documented_codes.
 
 
 # (operation, code) documented by that operation's doc but expected by no rule, with why.

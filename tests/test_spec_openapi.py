@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,6 +21,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from spec.catalogue import DOCS_DIR
+from spec.doctables import Row, parse_tables
 from spec.openapi import SPEC_PATH, load_openapi, operation_by_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,64 +45,7 @@ def doc_text(key: str) -> str:
 
 # --------------------------------------------------------------------------- doc table parsing
 
-@dataclass
-class Row:
-    name: str
-    description: str
-    required: str | None  # the Required cell, None for tables without one (responses)
-
-
-@dataclass
-class Table:
-    header: str
-    has_required: bool
-    rows: list[Row] = field(default_factory=list)
-
-
-PIPE_HEADER = re.compile(r"^\|\s*(Property Name|Parameter Name)\s*\|")
-PIPE_ROW = re.compile(r"^([A-Za-z][A-Za-z0-9]*) \| ([^|]*) \| ([^|]*) \|(?: ([^|]*) \|)?$")
-RUN_HEADER = re.compile(r"^(Property Name|Parameter Name)(Value|Type)Description(Required)?$")
-RUN_TYPE = r"(?:String|Boolean|Object|Double|Integer|List<[^>]*>|Map<[^>]*>)"
-RUN_ROW = re.compile(r"^([a-z][A-Za-z0-9]*?)" + RUN_TYPE + r"(?=[A-Z])(.*)$")
-RUN_REQUIRED = re.compile(r"(Yes(?:, when [^.]*)?|No(?: \(defaults to [^)]*\))?|Conditional(?: — .*)?)$")
-
-
-def parse_tables(text: str) -> list[Table]:
-    """All property/parameter tables of a doc, in document order (both table forms)."""
-    lines = text.splitlines()
-    tables: list[Table] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if PIPE_HEADER.match(line):
-            table = Table(line, "Required" in line)
-            i += 2  # header and |---| separator
-            while i < len(lines) and (m := PIPE_ROW.match(lines[i])):
-                table.rows.append(Row(m[1], m[3], m[4] if table.has_required else None))
-                i += 1
-            assert i == len(lines) or not lines[i].rstrip().endswith("|"), (
-                f"unparsed table row in pipe-table doc: {lines[i]!r}"
-            )
-            tables.append(table)
-            continue
-        if m := RUN_HEADER.match(line):
-            table = Table(line, bool(m[3]))
-            i += 1
-            while i < len(lines) and lines[i].strip():
-                row = RUN_ROW.match(lines[i])
-                assert row, f"unparsed table row in run-together doc: {lines[i]!r}"
-                rest = row[2]
-                required = None
-                if table.has_required:
-                    req = RUN_REQUIRED.search(rest)
-                    assert req, f"no Required cell found in row: {lines[i]!r}"
-                    required, rest = req[1], rest[: req.start()]
-                table.rows.append(Row(row[1], rest, required))
-                i += 1
-            tables.append(table)
-            continue
-        i += 1
-    return tables
+# Both table forms are read by spec/doctables.py (one reader for the lints, doc units and drift).
 
 
 # Where each property/parameter table of each doc lands in the spec, in document order:

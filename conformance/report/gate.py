@@ -23,5 +23,13 @@ def terminal_summary(terminalreporter, run: RunRecord) -> None:
         if r["outcome"] == Outcome.EXPECTED_DEVIATION:
             tr.write_line(redact(f"expected deviation {r['operation']}/{r['rule']}: "
                                  f"{r['expectation']['reason']}"))
+    cov = matrix.get("doc_coverage") or {}
+    if cov.get("overall"):
+        o = cov["overall"]
+        tr.write_line(f"doc coverage: {o['covered']}/{o['units']} behaviour-stating units cited by a rule "
+                      f"({o['percent']}%): " + ", ".join(f"{doc.removesuffix('.txt')} {f['covered']}/{f['units']}"
+                                                         for doc, f in cov["by_doc"].items()))
+    elif cov.get("error"):
+        tr.write_line(f"doc coverage: not measured ({cov['error'].splitlines()[0]})")
     for path in run.written:
         tr.write_line(f"matrix: {path}")

@@ -68,6 +68,9 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
         "rules": rows,
         "other_tests": [{"test": t.nodeid, "outcome": t.outcome, "detail": t.detail,
                          "duration_s": round(t.duration, 3)} for t in others],
+        # covered / behaviour-stating units per document (spec/docunits.py), and the uncovered units
+        "doc_coverage": run.doc_coverage.to_dict() if run.doc_coverage is not None
+        else {"error": run.doc_coverage_error},
     }
 
 

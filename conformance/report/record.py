@@ -38,6 +38,16 @@ def load_catalogue() -> tuple[list, str | None]:
         return [], redact(f"{type(exc).__name__}: {exc}")
 
 
+def load_doc_coverage() -> tuple[Any, str | None]:
+    """(spec.docunits.Coverage, None), or (None, why) when the documents or the list cannot be read."""
+    try:
+        from spec.docunits import coverage
+
+        return coverage(), None
+    except Exception as exc:  # reported in the matrix and the living docs; tests/ shows the real error
+        return None, redact(f"{type(exc).__name__}: {exc}")
+
+
 def docs_url(option: str | None) -> str | None:
     """Base URL of the API docs for links: the option, else the local docs directory as file://."""
     if option:
@@ -123,6 +133,8 @@ class RunRecord:
     suite_selected: bool = False  # the outputs are written only for runs of the suite (not of tests/)
     written: list[Path] = field(default_factory=list)
     matrix: dict[str, Any] | None = None
+    doc_coverage: Any = None        # spec.docunits.Coverage, read at the end of the run
+    doc_coverage_error: str | None = None
 
     @property
     def settings(self) -> Any:
