@@ -1,7 +1,7 @@
 """`python -m conformance [pytest options]`: the suite, then its HTML report (what `make conformance` runs).
 
 Writes to --reports-dir (default reports/, env PND_REPORTS_DIR): allure-results/ (emptied first),
-junit.xml, conformance.json/.md and html/index.html. The HTML is built even when tests fail.
+junit.xml, conformance.json/.md, docs/index.html (the living docs) and html/index.html. The HTML is built even when tests fail.
 Exits with pytest's code (README "Exit codes"); 3 when the suite passed but the HTML could not be
 built. No HTML after a usage error (exit 4): nothing ran.
 """
@@ -28,6 +28,7 @@ def main(argv: list[str]) -> int:
     for stale in ("junit.xml", "conformance.json", "conformance.md"):
         (reports / stale).unlink(missing_ok=True)
     shutil.rmtree(reports / "html", ignore_errors=True)
+    shutil.rmtree(reports / "docs", ignore_errors=True)
     code = int(pytest.main([str(REPO_ROOT / "conformance"), "--reports-dir", str(reports),
                             "--alluredir", str(reports / "allure-results"), "--clean-alluredir",
                             "--junitxml", str(reports / "junit.xml"), *rest]))

@@ -18,7 +18,7 @@ import pytest
 from conformance.client import Target
 from conformance.expectations import Baseline, ExpectationsError, load_expectations
 from conformance.redaction import redact
-from conformance.report import allure_results, gate, junit, matrix
+from conformance.report import allure_results, gate, junit, livingdocs, matrix
 from conformance.report.outcome import Outcome, phase_outcome
 from conformance.report.record import ExchangeBuffer, RunRecord, docs_url, load_catalogue, load_doc_coverage
 from conformance.settings import REPO_ROOT
@@ -158,6 +158,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.doc_coverage, run.doc_coverage_error = load_doc_coverage()
     run.matrix = matrix.build_matrix(run, exitstatus)
     run.written, markdown = matrix.write(run.matrix, run.reports_dir)
+    docs = livingdocs.write(run.matrix, run.doc_coverage, run.reports_dir)
+    if docs is not None:
+        run.written.append(docs)
     if run.allure:
         allure_results.global_attachments(markdown, run.matrix["settings"])
 

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conformance.client import Exchange
+from conformance.report.livingdocs import rule_units
 from conformance.reporting import _ExchangeBuffer
 from spec.catalogue import DOCS_DIR, load_rules
+from spec.docunits import units_by_doc
 from spec.openapi import HTTP_METHODS, load_openapi, operation_by_key
 from tests.reportrun import sandbox_run
 
@@ -58,8 +60,12 @@ def _doc_links(result: dict) -> set[tuple[str, str]]:
     return {(link["name"], link["url"]) for link in result.get("links", []) if link.get("type") == "link"}
 
 
-def _expected_links(*docs: str) -> set[tuple[str, str]]:
-    return {(f"doc: {doc}", (DOCS_DIR / doc).as_uri()) for doc in docs}
+def _expected_links(*docs: str, rule_id: str | None = None) -> set[tuple[str, str]]:
+    """The doc links, and the link to the living docs beside the HTML report (a rule test: to its unit)."""
+    anchor = rule_units(units_by_doc()).get(rule_id) if rule_id else None
+    living = (f"living docs: {anchor.removeprefix('unit-')}", f"../docs/index.html#{anchor}") if anchor else \
+        ("living docs", "../docs/index.html")
+    return {(f"doc: {doc}", (DOCS_DIR / doc).as_uri()) for doc in docs} | {living}
 
 
 def test_every_test_has_labels_parameters_and_doc_link():
@@ -89,7 +95,8 @@ def test_every_test_has_labels_parameters_and_doc_link():
             assert result["name"].startswith(f"{rule.id}: ")
             assert shown == {"operation": repr(rule.operation), "rule id": repr(rule.id)}
             assert params["rule"].get("excluded") is True, "the Rule object must not enter the history id"
-            expected = _expected_links(rule.citation.doc)
+            expected = _expected_links(rule.citation.doc, rule_id=rule.id)
+            assert any(name.startswith("living docs: ") for name, _ in expected), rule.id
         elif story in PER_OPERATION_STORIES:
             seen["per-operation"].add(story)
             assert (epic, feature) == GET_TRIPS and labels["subSuite"] == ["schemathesis"]
@@ -102,7 +109,7 @@ def test_every_test_has_labels_parameters_and_doc_link():
             assert (epic, feature, severity) == ("Lifecycle across all five operations", "lifecycle", "critical")
             assert result["name"] == story and shown == {"check": repr(story)}
             expected = _expected_links(*all_docs)
-            assert len(expected) == 5, all_docs
+            assert len(expected) == 5 + 1, all_docs  # five docs and the living docs
         assert result.get("description"), result["name"]
         assert links == expected, (result["name"], links)  # the default doc links point at spec/docs/
     assert seen["rule"] and seen["per-operation"] == PER_OPERATION_STORIES

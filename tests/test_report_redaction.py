@@ -4,7 +4,7 @@ The suite runs with known secrets as its credentials (the sandbox's passwords, o
 from the environment as for a real target, and a unique secret for one client); none of them,
 nor their Basic tokens, may appear in the terminal output or in any file under the reports
 directory: Allure results and attachments, the HTML report (including the files it embeds
-base64-encoded), the matrix and JUnit.
+base64-encoded), the living docs (failure messages and curls included), the matrix and JUnit.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_no_credential_in_terminal_output_or_reports():
     assert run.html.is_file(), run.output[-2000:]
     files = [p for p in run.reports.rglob("*") if p.is_file()]
     names = {p.relative_to(run.reports).as_posix() for p in files}
-    assert {"conformance.json", "conformance.md", "junit.xml", "html/index.html"} <= names
+    assert {"conformance.json", "conformance.md", "junit.xml", "html/index.html", "docs/index.html"} <= names
     results = [p for p in files if p.name.endswith("-result.json")]
     assert results, "no Allure results were written"
 

@@ -28,6 +28,7 @@ from conformance.report.record import RunRecord, get
 EPICS = {"appointment-with-trip": "Partner appointment-with-trip API",
          "pickup-delivery-trips": "Pickup & delivery trips API"}
 LIFECYCLE_EPIC = "Lifecycle across all five operations"
+LIVING_DOCS = "../docs/index.html"  # relative to the HTML report, reports/html/index.html
 SEVERITY = {"auth": "critical", "state": "critical", "required": "normal", "enum": "normal", "format": "normal",
             "cross-field": "normal", "response-shape": "normal", "pagination": "normal", "filter": "normal",
             "default": "minor", "robustness": "minor"}
@@ -187,6 +188,10 @@ def apply_labels(item: pytest.Item, run: RunRecord, labels: Labels) -> None:
         for doc in labels.docs:
             allure.dynamic.link(run.docs_url + doc, name=f"doc: {doc}")
     rule = rule_of(item)
+    # The living docs beside the HTML report (reports/docs/ next to reports/html/): a rule test links its unit.
+    anchor = run.unit_anchors.get(rule.id) if rule is not None else None
+    allure.dynamic.link(LIVING_DOCS + (f"#{anchor}" if anchor else ""),
+                        name=f"living docs: {anchor.removeprefix('unit-')}" if anchor else "living docs")
     exp = run.baseline.get(rule.id) if rule is not None else None
     if exp is not None:
         allure.dynamic.tag("known-deviation")

@@ -32,4 +32,4 @@ def terminal_summary(terminalreporter, run: RunRecord) -> None:
     elif cov.get("error"):
         tr.write_line(f"doc coverage: not measured ({cov['error'].splitlines()[0]})")
     for path in run.written:
-        tr.write_line(f"matrix: {path}")
+        tr.write_line(f"{'living docs' if path.suffix == '.html' else 'matrix'}: {path}")

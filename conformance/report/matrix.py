@@ -95,6 +95,11 @@ def render_markdown(matrix: dict[str, Any]) -> str:
     out = ["# Conformance matrix", "",
            f"Target: {s.get('target')} (profile `{s.get('profile')}`) · generated {matrix['generated_at']} · "
            f"gate: **{matrix['gate'].upper()}** (exit code {matrix['exit_code']})", ""]
+    cov = (matrix.get("doc_coverage") or {}).get("overall")
+    if cov:
+        out += [f"Living docs: [docs/index.html](docs/index.html), the five documents with each statement marked by "
+                f"the outcome of the rules citing it · doc coverage {cov['covered']}/{cov['units']} "
+                f"behaviour-stating units cited ({cov['percent']}%)", ""]
     if s.get("expectations"):
         out += [f"Known deviations from `{s['expectations']}`.", ""]
     if matrix.get("catalogue_error"):

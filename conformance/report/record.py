@@ -6,6 +6,7 @@ travel), and the exchanges of the example being run (for the Allure steps).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +136,17 @@ class RunRecord:
     matrix: dict[str, Any] | None = None
     doc_coverage: Any = None        # spec.docunits.Coverage, read at the end of the run
     doc_coverage_error: str | None = None
+
+    @functools.cached_property
+    def unit_anchors(self) -> dict[str, str]:
+        """Rule id → the anchor of the document unit it cites in the living docs (empty if unreadable)."""
+        try:
+            from conformance.report.livingdocs import rule_units
+            from spec.docunits import units_by_doc
+
+            return rule_units(units_by_doc())
+        except Exception:
+            return {}
 
     @property
     def settings(self) -> Any:
