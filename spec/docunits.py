@@ -227,6 +227,7 @@ class Coverage:
     uncovered: list[dict[str, Any]]   # behaviour-stating units no rule cites, with the listed reason
     unlisted: list[Unit]              # behaviour-stating, neither cited nor listed: the self-test fails
     stale: list[str]                  # listed entries that match no unit, several, or a cited one
+    no_behaviour: dict[tuple[str, int], str] = field(default_factory=dict)  # (doc, unit index) → reason
 
     def to_dict(self) -> dict[str, Any]:
         return {"by_doc": self.by_doc, "overall": self.overall, "uncovered": self.uncovered}
@@ -267,7 +268,8 @@ def coverage(docs_dir: Path = DOCS_DIR, untestable: Path = UNTESTABLE_PATH) -> C
             uncovered.append({"doc": doc, "unit": u.id, "line": u.line, "kind": u.kind, "text": u.text,
                               "reason": entry.reason if entry else None})
     overall = _figure(sum(f["covered"] for f in by_doc.values()), sum(f["units"] for f in by_doc.values()))
-    return Coverage(by_doc, overall, uncovered, unlisted, stale)
+    no_behaviour = {key: e.reason for key, e in reason_of.items() if not e.states_behaviour}
+    return Coverage(by_doc, overall, uncovered, unlisted, stale, no_behaviour)
 
 
 def main(argv: list[str] | None = None) -> int:
