@@ -98,7 +98,8 @@ def _blocks(lines: list[str]) -> Iterable[tuple[str, int, list[str]]]:
             i = j
             continue
         # Prose: a line that stops mid-phrase continues on the next when that one starts in lower
-        # case or with a code span (the docs lost their inline-code formatting).
+        # case, as a code span does ("- If" / "pageSizeis provided, ..."): the docs lost their
+        # inline-code formatting.
         j = i + 1
         while (j < len(lines) and lines[j].strip() and j not in tables and not lines[j - 1].rstrip().endswith(_TERMINAL)
                and lines[j][:1].islower()
