@@ -183,14 +183,15 @@ document.addEventListener('click', function (e) {
 
 
 class _Page:
-    def __init__(self, rows: dict[str, dict[str, Any]], reasons: dict[tuple[str, int], str]) -> None:
-        self.rows, self.reasons = rows, reasons
+    def __init__(self, rows: dict[str, dict[str, Any]], reasons: dict[tuple[str, int], str],
+                 no_behaviour: set[tuple[str, int]]) -> None:
+        self.rows, self.reasons, self.no_behaviour = rows, reasons, no_behaviour
         self.counts: dict[str, int] = {}
 
     def unit_state(self, u: Any) -> str | None:
         if u.rules:
             return unit_outcome([str(self.rows[r]["outcome"]) if r in self.rows else "not run" for r in u.rules])
-        if u.states_behaviour and (u.doc, u.index) not in self.reasons.get("no_behaviour", set()):
+        if u.states_behaviour and (u.doc, u.index) not in self.no_behaviour:
             return "uncovered"
         return None
 
@@ -290,13 +291,10 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
            titles: dict[str, str] | None = None) -> str:
     """The whole page (redacted)."""
     rows = {r["rule"]: r for r in matrix.get("rules", [])}
-    reasons: dict[Any, Any] = {}
-    if coverage is not None:
-        for item in coverage.uncovered:
-            u_index = int(item["unit"].rsplit("-", 1)[1])
-            reasons[(item["doc"], u_index)] = item["reason"]
-    reasons["no_behaviour"] = set(coverage.no_behaviour) if coverage is not None else set()
-    page = _Page(rows, reasons)
+    # Why each uncovered unit is uncovered; which behaviour-kind units state nothing (spec/untestable.yaml).
+    reasons = {(item["doc"], int(item["unit"].rsplit("-", 1)[1])): item["reason"]
+               for item in (coverage.uncovered if coverage is not None else [])}
+    page = _Page(rows, reasons, set(coverage.no_behaviour) if coverage is not None else set())
     titles = titles or {}
     docs_html = []
     for doc, units in units_by_doc.items():
