@@ -16,7 +16,7 @@ import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conformance.htmlreport import third_party_problems
+from conformance.pageguard import third_party_problems
 from conformance.report.livingdocs import LEGEND, render, rule_units, unit_outcome
 from spec.catalogue import DOCS_DIR
 from spec.docunits import units_by_doc
