@@ -833,11 +833,13 @@ def _update(target, ledger, ctx: Ctx, sar: str, body: dict, citation) -> Exchang
 
 @prop("update_fields_round_trip")
 def update_fields_round_trip(rule, target, ctx, states, ledger):
-    """tripStatus, optionalFields, customer and the primary driver sent by an update come back."""
+    """tripStatus, optionalFields, customer, service advisor and the primary driver sent by an update come back."""
     with states.scope("appointment_with_trip") as made:
         customer = ctx.identities.get("other_customer_uuid") or ctx.ident("customer_uuid")
         sent = {"tripStatus": "DRAFT", "optionalFields": {"pndProbe": _probe()}, "customerUUID": customer,
-                "primaryDriverUUID": ctx.ident("driver_uuids.0")}
+                "primaryDriverUUID": ctx.ident("driver_uuids.0"),
+                # a change: the setup's service advisor is the assigned user
+                "serviceAdvisorUUID": ctx.ident("creator_user_uuid")}
         _update(target, ledger, ctx, made["sar_uuid"], _update_trip_body(ctx, made["pickup_uuid"], **sent),
                 rule.citation)
         gx, trips = get_trips(target, ctx, made["sar_uuid"])
@@ -851,6 +853,9 @@ def update_fields_round_trip(rule, target, ctx, states, ledger):
             _check_optional_fields(ex, view, sent["optionalFields"], f"{where}: the updated trip", rule.citation)
             check(_is_person(view.get("customer"), customer), ex, f"{where}: the customer is the updated "
                   f"customerUUID {customer}, got {view.get('customer')!r}", rule.citation)
+            check(_is_person(view.get("serviceAdvisor"), sent["serviceAdvisorUUID"]), ex, f"{where}: the service "
+                  f"advisor is the updated serviceAdvisorUUID {sent['serviceAdvisorUUID']}, got "
+                  f"{view.get('serviceAdvisor')!r}", rule.citation)
         check(_is_person(fviews[made["pickup_uuid"]].get("primaryDriver"), sent["primaryDriverUUID"]), fx,
               f"filter: primaryDriver is the updated primaryDriverUUID {sent['primaryDriverUUID']}, got "
               f"{fviews[made['pickup_uuid']].get('primaryDriver')!r}", rule.citation)
@@ -924,6 +929,37 @@ def delete_leaves_others(rule, target, ctx, states, ledger):
         ledger.forget(a["sar_uuid"])
         gx, trips = get_trips(target, ctx, b["sar_uuid"])
         _chain_intact(gx, trips, b, "the other appointment", rule.citation)
+
+
+@prop("update_created_trip_linked")
+def update_created_trip_linked(rule, target, ctx, states, ledger):
+    """The trip update's create-new-trip scenario makes is linked to the appointment (and valid)."""
+    with states.scope("appointment_without_trip") as made:
+        ex = send(target, ledger, ctx, "update", {"path": {"dealerUuid": ctx.ident("dealer_uuid"),
+                                                           "sarUUID": made["sar_uuid"]},
+                                                  "query": {}, "body": recreate_trip_body(ctx)})
+        new = expect_success(ex, rule.citation).get("eventUUID")
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        trip = next((t for t in trips if t.get("eventUuid") == new), None)
+        check(trip is not None, gx, f"get-trips returns the new trip {new}", rule.citation)
+        check(trip.get("linkedAppointmentUuid") == made["sar_uuid"], gx, f"the new trip's linkedAppointmentUuid is "
+              f"the appointment {made['sar_uuid']}, got {trip.get('linkedAppointmentUuid')!r}", rule.citation)
+        check(trip.get("isValid") is True, gx, f"the new trip, mapped to the appointment, is valid, got "
+              f"{trip.get('isValid')!r}", rule.citation)
+
+
+@prop("update_updated_by_recorded")
+def update_updated_by_recorded(rule, target, ctx, states, ledger):
+    """filter's updatedBy names the user making the update (updatedByUserDetails or requester), not the creator."""
+    with states.scope("appointment_with_trip") as made:
+        body = _update_trip_body(ctx, made["pickup_uuid"])
+        body["updateAppointmentForTripRequest"]["updatedByUserDetails"] = {"uuid": ctx.ident("assigned_user_uuid")}
+        _update(target, ledger, ctx, made["sar_uuid"], body, rule.citation)
+        fx, views = _filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
+        got = views[made["pickup_uuid"]].get("updatedBy")
+        users = (ctx.ident("assigned_user_uuid"), body["updatePickupDeliveryTripEventRequest"]["requesterUserUUID"])
+        check(any(_is_person(got, u) for u in users), fx, f"updatedBy is the user making the update (one of {users}), "
+              f"got {got!r}", rule.citation)
 
 
 # --- tenancy: another dealer's or department's path, a client holding every scope there -------------

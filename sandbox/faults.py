@@ -97,6 +97,8 @@ FAULTS: dict[str, str] = {
     "get-trips-ignores-path-dealer": "get-trips: the appointment is found whatever dealer the path names",
     "update-ignores-path-dealer": "update: the appointment is found whatever dealer the path names",
     "delete-ignores-path-department": "delete: the appointment is found whatever department (and so dealer) the path names",
+    "update-created-trip-unlinked": "update: the create-new-trip scenario maps the trip but leaves its linkedAppointmentUuid null",
+    "update-keeps-updated-by": "update: the trip's updatedBy is not recorded (filter shows the creator)",
 }
 
 

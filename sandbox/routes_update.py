@@ -150,7 +150,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                         and other.customer_uuid == target.customer_uuid and other.dealer_uuid == target.dealer_uuid:
                     other.appointment_time, other.appointment_time_text = target.appointment_time, \
                         target.appointment_time_text
-        target.updated_by_uuid = updater
+        if not ctx.fault("update-keeps-updated-by"):
+            target.updated_by_uuid = updater
         target.version += 1
         event_uuid = target.uuid
     elif scenario == "create":
@@ -163,7 +164,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         if mapped is not None and mapped in store.trips:   # only with update-create-new-when-trip-exists
             store.delete_trip_chain(mapped)
         store.mapping[sar_uuid] = trip.uuid
-        trip.linked_appointment_uuid = sar_uuid
+        trip.linked_appointment_uuid = None if ctx.fault("update-created-trip-unlinked") else sar_uuid
         if not ctx.fault("is-valid-never-set"):
             trip.is_valid = True
             trip.send_message_to_customer = trip.trip_status not in MESSAGING_SUPPRESSED

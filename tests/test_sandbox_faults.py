@@ -154,6 +154,16 @@ def _update_other_dealer(api: SandboxClient):
     return status(api.update(created["appointmentUUID"], body, dealer=ids["other_dealer_uuid"], client="other_dealer"))
 
 
+def _recreated_trip_link(api: SandboxClient):
+    created = api.created()
+    body = update_minimal(api.ids, created["pickupEventUUID"])
+    body["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"] = None
+    api.update(created["appointmentUUID"], body)
+    _create_scenario(body := update_minimal(api.ids, created["pickupEventUUID"]))
+    assert api.update(created["appointmentUUID"], body).status_code == 200
+    return trips_of(api, created)[0]["linkedAppointmentUuid"]
+
+
 def _filter_department(api: SandboxClient):
     ids = api.ids
     other = non_web(api, dealerDepartmentUUID=ids["other_department_uuid"])
@@ -266,6 +276,9 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "get-trips-ignores-path-dealer": lambda a: a.get_trips(a.created()["appointmentUUID"], dealer=a.ids[
         "other_dealer_uuid"], client="other_dealer").json()["totalCount"],
     "update-ignores-path-dealer": _update_other_dealer,
+    "update-created-trip-unlinked": _recreated_trip_link,
+    "update-keeps-updated-by": lambda a: _after_update(a, lambda b: b["updateAppointmentForTripRequest"].update(
+        updatedByUserDetails={"uuid": a.ids["assigned_user_uuid"]}))[0]["updatedBy"]["uuid"],
     "delete-ignores-path-department": lambda a: status(a.delete(a.created()["appointmentUUID"], delete_explicit_actor(
         a.ids), department=a.ids["other_department_uuid"], client="other_dealer")),
 }
