@@ -6,7 +6,8 @@ where there is something to draw. Each cites its documentation through the rule.
 """
 from __future__ import annotations
 
-from datetime import datetime
+import uuid as _uuid
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from hypothesis import given, strategies as st
@@ -17,7 +18,8 @@ from conformance.runner import send
 from conformance.verdict import body_of, check, error_entries, expect_error, expect_success, fail
 from strategies import valid_request
 from strategies.context import Ctx
-from strategies.fixed import create_body, next_slot
+from strategies.common import fmt
+from strategies.fixed import create_body, next_slot, recreate_trip_body
 
 POST_CHECKS: dict[str, Callable] = {}
 PROPERTIES: dict[str, Callable] = {}
@@ -631,3 +633,407 @@ def filter_department_restricts(rule, target, ctx, states, ledger):
                   or (t.get("department") or {}).get("uuid") != other]
         check(not leaked, ex, f"only trips of the listed department {other} are returned; got trips of other "
               f"departments: {leaked}", rule.citation)
+
+
+# === Documented behaviours that had no rule, untouched state, tenancy (issue 13, parts 6 and 8) ===
+# Each builds its own small state (one or two creates) and reads it back with as few requests as the
+# property allows. Times compare as instants where the docs do not fix their rendering.
+
+def same_moment(a: Any, b: Any) -> bool:
+    """Equal instants, whatever offset or form each is written in (a serializer's liberty)."""
+    pa, pb = parse_time(a), parse_time(b)
+    return pa is not None and pb is not None and pa == pb
+
+
+def _is_person(view: Any, uuid: str) -> bool:
+    """A person object of the trip view names `uuid` (as its uuid or its userUuid; the docs say neither)."""
+    return isinstance(view, dict) and uuid in (view.get("uuid"), view.get("userUuid"))
+
+
+def _probe() -> str:
+    return "pnd-" + _uuid.uuid4().hex[:12]
+
+
+def _filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation) -> tuple[Exchange, dict[str, dict]]:
+    """Filter's trip views of these trips (by eventUuids), keyed by eventUuid."""
+    ex, body = filter_call(target, ledger, ctx, {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")],
+                                                 "dealerUuids": [ctx.ident("dealer_uuid")],
+                                                 "eventUuids": sorted(uuids), "sortOrder": "APPT_TIME_ASC"})
+    views = {t.get("eventUuid"): t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)}
+    missing = sorted(set(uuids) - set(views))
+    check(not missing, ex, f"filter by eventUuids returns our trips; missing {missing}", citation)
+    return ex, views
+
+
+def _check_optional_fields(ex: Exchange, view: dict, sent: dict, who: str, citation) -> None:
+    got = view.get("optionalFields") if isinstance(view.get("optionalFields"), dict) else {}
+    lost = {k: v for k, v in sent.items() if got.get(k) != v}
+    check(not lost, ex, f"{who}: optionalFields holds every pair sent {sent}, got {got or None}", citation)
+
+
+def _rich_create_body(ctx: Ctx, *, drivers: bool = False) -> dict:
+    """A create with a dropoff and the round-trippable fields the docs list, in the docs' forms."""
+    body = create_body(ctx, with_drop=True, drivers=drivers)
+    when = parse_time(body["appointmentDateTime"]).replace(tzinfo=None)
+    pickup, drop = body["pickupTripInformation"], body["dropTripInformation"]
+    # no tripStatus: a server may derive one from the drivers (create_state checks a status sent alone)
+    pickup.update(mustStartBy=fmt(when - timedelta(minutes=15), ctx.utc_offset),
+                  optionalFields={"pndProbe": _probe()})
+    drop.update(mustStartBy=fmt(when + timedelta(days=1, minutes=-15), ctx.utc_offset),
+                optionalFields={"pndProbe": _probe()})
+    if drivers:
+        pickup["secondaryDriverUUID"] = ctx.ident("driver_uuids.1")
+    return body
+
+
+def _check_created_fields(ex: Exchange, views: dict, made: dict, citation, *, filter_view: bool) -> None:
+    req = made["request"]
+    for uuid, info, who in ((made["pickup_uuid"], req["pickupTripInformation"], "the pickup"),
+                            (made["dropoff_uuid"], req["dropTripInformation"], "the dropoff")):
+        view = views.get(uuid)
+        check(isinstance(view, dict), ex, f"{who} {uuid} is returned", citation)
+        check(same_moment(view.get("mustStartBy"), info["mustStartBy"]), ex,
+              f"{who}'s mustStartBy is the instant sent ({info['mustStartBy']}), got {view.get('mustStartBy')!r}",
+              citation)
+        _check_optional_fields(ex, view, info["optionalFields"], who, citation)
+        check(_is_person(view.get("customer"), req["customerUUID"]), ex,
+              f"{who}'s customer is the customerUUID sent {req['customerUUID']}, got {view.get('customer')!r}",
+              citation)
+        if filter_view:
+            check(view.get("linkedAppointmentUuid") == made["sar_uuid"], ex,
+                  f"{who}'s linkedAppointmentUuid is the appointment {made['sar_uuid']}", citation)
+            for key, field in (("primaryDriverUUID", "primaryDriver"), ("secondaryDriverUUID", "secondaryDriver")):
+                if info.get(key):
+                    check(_is_person(view.get(field), info[key]), ex,
+                          f"{who}'s {field} is the {key} sent {info[key]}, got {view.get(field)!r}", citation)
+
+
+@prop("create_fields_in_get_trips")
+def create_fields_in_get_trips(rule, target, ctx, states, ledger):
+    """mustStartBy, optionalFields, customer and vehicle of both trips come back in get-trips."""
+    with states.scope("none"):
+        made = states.create(_rich_create_body(ctx))
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        _check_created_fields(gx, {t.get("eventUuid"): t for t in trips}, made, rule.citation, filter_view=False)
+
+
+@prop("create_fields_in_filter")
+def create_fields_in_filter(rule, target, ctx, states, ledger):
+    """The same fields, tripStatus, the drivers and the appointment link come back in filter."""
+    with states.scope("none"):
+        made = states.create(_rich_create_body(ctx, drivers=True))
+        fx, views = _filter_views(target, ledger, ctx, [made["pickup_uuid"], made["dropoff_uuid"]], rule.citation)
+        _check_created_fields(fx, views, made, rule.citation, filter_view=True)
+
+
+def _place_matches(place: Any, address: str, lat: float, lon: float) -> bool:
+    if not isinstance(place, dict) or place.get("address") != address:
+        return False
+    plat, plon = place.get("latitudeDouble", place.get("latitude")), place.get("longitude")
+    return all(isinstance(v, (int, float)) and abs(v - w) < 1e-6 for v, w in ((plat, lat), (plon, lon)))
+
+
+@prop("create_trip_details_in_filter")
+def create_trip_details_in_filter(rule, target, ctx, states, ledger):
+    """Loaner details, the RO number and the origin/destination come back in filter's trip view."""
+    with states.scope("none"):
+        body = create_body(ctx)
+        sent = {"loanerVehicleRequired": True, "isDropCar": False, "loanerDescription": "Courtesy loaner " + _probe(),
+                "loanerModel": "2026 Camry", "roNumber": "RO-" + _probe(),
+                "originAddress": "123 Customer Street, City, State 12345", "originLocationLat": 34.0522,
+                "originLocationLon": -118.2437, "destinationAddress": "456 Dealer Avenue, City, State 12345",
+                "destLocationLat": 34.0622, "destLocationLon": -118.2537}
+        body["pickupTripInformation"].update(sent)
+        vehicle = ctx.identities.get("vehicle_uuid")
+        if vehicle:  # the appointment's vehicle, read as the trip's (create has no trip-level vehicle)
+            body["vehicleInformation"] = {"vehicleUuid": vehicle}
+        made = states.create(body)
+        fx, views = _filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
+        view = views[made["pickup_uuid"]]
+        loaner = view.get("loaner") if isinstance(view.get("loaner"), dict) else {}
+        for key, field in (("loanerDescription", "description"), ("loanerModel", "model"),
+                           ("loanerVehicleRequired", "isLoanerRequested")):
+            check(loaner.get(field) == sent[key], fx, f"loaner.{field} is the {key} sent ({sent[key]!r}), got "
+                  f"{loaner.get(field)!r}", rule.citation)
+        if vehicle:
+            check(isinstance(view.get("vehicle"), dict) and view["vehicle"].get("uuid") == vehicle, fx,
+                  f"the trip's vehicle is the vehicleUuid sent {vehicle}, got {view.get('vehicle')!r}", rule.citation)
+        order = view.get("dealerOrder") if isinstance(view.get("dealerOrder"), dict) else {}
+        check(order.get("orderNumber") == sent["roNumber"], fx, f"dealerOrder.orderNumber is the roNumber sent "
+              f"({sent['roNumber']}), got {order.get('orderNumber')!r}", rule.citation)
+        places = [p for s in view.get("subTrips") or [] if isinstance(s, dict) for p in (s.get("origin"),
+                                                                                          s.get("destination"))]
+        for prefix, lat, lon in (("origin", "originLocationLat", "originLocationLon"),
+                                 ("destination", "destLocationLat", "destLocationLon")):
+            address = sent[f"{prefix}Address"]
+            check(any(_place_matches(p, address, sent[lat], sent[lon]) for p in places), fx,
+                  f"a sub trip's place is the {prefix} sent ({address}, {sent[lat]}, {sent[lon]}); places: {places}",
+                  rule.citation)
+
+
+@prop("assigned_by_from_creator")
+def assigned_by_from_creator(rule, target, ctx, states, ledger):
+    """filter's assignedBy is appointmentInformation.creatorUser (distinct from requester and assigned user)."""
+    with states.scope("none"):
+        made = states.create(create_body(ctx))
+        creator = made["request"]["appointmentInformation"]["creatorUser"]["uuid"]
+        fx, views = _filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
+        got = views[made["pickup_uuid"]].get("assignedBy")
+        check(_is_person(got, creator), fx, f"the trip's assignedBy is the creatorUser {creator} (\"Drives the "
+              f"trip's assignedByDealerAssociateUUID\"), got {got!r}", rule.citation)
+
+
+@prop("create_rejected_leaves_no_trip")
+def create_rejected_leaves_no_trip(rule, target, ctx, states, ledger):
+    """A create the partner gate rejects (dropoff without rideTime) leaves no trip of the customer behind."""
+    body = create_body(ctx, with_drop=True)
+    del body["dropTripInformation"]["rideTime"]
+    at = parse_time(body["appointmentDateTime"])
+    window = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
+              "customerUuids": [body["customerUUID"]], "sortOrder": "APPT_TIME_ASC",
+              "startApptTime": (at - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "endApptTime": (at + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+    def trips_in_window() -> tuple[Exchange, set[str]]:
+        ex, data = filter_call(target, ledger, ctx, window)
+        return ex, {t.get("eventUuid") for t in data.get("tripViewDtos") or [] if isinstance(t, dict)}
+
+    with states.scope("none"):
+        _, before = trips_in_window()  # other people's trips at that time are not ours to judge
+        # a create that is wrongly accepted is recorded by send() and deleted when the scope ends
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
+        expect_error(ex, rule.expect.status, rule.expect.errorCode, rule.citation)
+        fx, after = trips_in_window()
+        left = sorted(after - before)
+        check(not left, fx, f"the rejected create left no trip behind (validation runs \"before the downstream trip "
+              f"and appointment flows run\"); new trips of the customer at {body['appointmentDateTime']}: {left}",
+              rule.citation)
+
+
+# --- update: round trip, customer names, untouched state -------------------------------------------
+
+def _update_trip_body(ctx: Ctx, pickup_uuid: str, **event: Any) -> dict:
+    """update's update-existing-trip scenario for `pickup_uuid`, a pickup staying a pickup, at a new slot."""
+    body = recreate_trip_body(ctx)
+    ev = body["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]
+    ev.update(eventUUID=pickup_uuid, **event)
+    body["updateAppointmentForTripRequest"]["pickupDeliveryTripMetadata"]["tripUUID"] = pickup_uuid
+    return body
+
+
+def _update(target, ledger, ctx: Ctx, sar: str, body: dict, citation) -> Exchange:
+    ex = send(target, ledger, ctx, "update", {"path": {"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": sar},
+                                              "query": {}, "body": body})
+    expect_success(ex, citation)
+    return ex
+
+
+@prop("update_fields_round_trip")
+def update_fields_round_trip(rule, target, ctx, states, ledger):
+    """tripStatus, optionalFields, customer and service advisor sent by an update come back (no driver: a
+    server may derive the status from one)."""
+    with states.scope("appointment_with_trip") as made:
+        customer = ctx.identities.get("other_customer_uuid") or ctx.ident("customer_uuid")
+        sent = {"tripStatus": "DRAFT", "optionalFields": {"pndProbe": _probe()}, "customerUUID": customer,
+                # a change: the setup's service advisor is the assigned user
+                "serviceAdvisorUUID": ctx.ident("creator_user_uuid")}
+        _update(target, ledger, ctx, made["sar_uuid"], _update_trip_body(ctx, made["pickup_uuid"], **sent),
+                rule.citation)
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        fx, fviews = _filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
+        for where, ex, view in (("get-trips", gx, next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]),
+                                                        None)),
+                                ("filter", fx, fviews.get(made["pickup_uuid"]))):
+            check(isinstance(view, dict), ex, f"{where} returns the updated trip {made['pickup_uuid']}", rule.citation)
+            check(view.get("tripStatus") == sent["tripStatus"], ex, f"{where}: tripStatus is the updated "
+                  f"{sent['tripStatus']}, got {view.get('tripStatus')!r}", rule.citation)
+            _check_optional_fields(ex, view, sent["optionalFields"], f"{where}: the updated trip", rule.citation)
+            check(_is_person(view.get("customer"), customer), ex, f"{where}: the customer is the updated "
+                  f"customerUUID {customer}, got {view.get('customer')!r}", rule.citation)
+            check(_is_person(view.get("serviceAdvisor"), sent["serviceAdvisorUUID"]), ex, f"{where}: the service "
+                  f"advisor is the updated serviceAdvisorUUID {sent['serviceAdvisorUUID']}, got "
+                  f"{view.get('serviceAdvisor')!r}", rule.citation)
+
+
+def _names(view: Any) -> tuple[Any, Any]:
+    c = view.get("customer") if isinstance(view, dict) and isinstance(view.get("customer"), dict) else {}
+    return c.get("firstName"), c.get("lastName")
+
+
+@prop("update_customer_names_populated")
+def update_customer_names_populated(rule, target, ctx, states, ledger):
+    """An update without customer names keeps the names of the customer's data the trip showed."""
+    import pytest
+    with states.scope("appointment_with_trip") as made:
+        sar, pickup = made["sar_uuid"], made["pickup_uuid"]
+        gx, trips = get_trips(target, ctx, sar)
+        before = _names(next((t for t in trips if t.get("eventUuid") == pickup), None))
+        if not any(before):
+            pytest.skip("the target's trip view shows no customer names (get-trips' `customer` has no "
+                        "firstName/lastName), so their auto-population is not observable")
+        _update(target, ledger, ctx, sar, _update_trip_body(ctx, pickup), rule.citation)
+        gx, trips = get_trips(target, ctx, sar)
+        after = _names(next((t for t in trips if t.get("eventUuid") == pickup), None))
+        check(after == before, gx, f"without customerFirstName/customerLastName the names come from the customer's "
+              f"data {before}, got {after}", rule.citation)
+
+
+def _chain_intact(ex: Exchange, trips: list[dict], made: dict, who: str, citation, *, updated: bool = False) -> None:
+    """`made`'s pickup and dropoff are there, linked both ways, with their times as created; for a pickup
+    just `updated`, its own fields (its time, its linkedTripUuids) are not judged here."""
+    by_id = {t.get("eventUuid"): t for t in trips}
+    p, d, sar = made["pickup_uuid"], made["dropoff_uuid"], made["sar_uuid"]
+    check(set(by_id) == {p, d}, ex, f"{who}: get-trips returns its pickup {p} and dropoff {d}, got {sorted(by_id)}",
+          citation)
+    check(p in (by_id[d].get("linkedTripUuids") or []), ex, f"{who}: the dropoff still lists the pickup in "
+          f"linkedTripUuids, got {by_id[d].get('linkedTripUuids')!r}", citation)
+    if not updated:
+        check(d in (by_id[p].get("linkedTripUuids") or []), ex, f"{who}: the pickup still lists the dropoff in "
+              f"linkedTripUuids, got {by_id[p].get('linkedTripUuids')!r}", citation)
+    for u in (p, d):
+        check(by_id[u].get("linkedAppointmentUuid") == sar, ex, f"{who}: trip {u} still links to {sar}", citation)
+    req = made["request"]
+    check(same_moment(by_id[d].get("rideTime"), req["dropTripInformation"]["rideTime"]), ex,
+          f"{who}: the dropoff keeps its rideTime {req['dropTripInformation']['rideTime']}, got "
+          f"{by_id[d].get('rideTime')!r}", citation)
+    if not updated:
+        check(same_moment(by_id[p].get("appointmentTime"), req["appointmentDateTime"]), ex,
+              f"{who}: the pickup keeps its appointmentTime {req['appointmentDateTime']}, got "
+              f"{by_id[p].get('appointmentTime')!r}", citation)
+
+
+@prop("update_leaves_others")
+def update_leaves_others(rule, target, ctx, states, ledger):
+    """Updating A's pickup leaves A's dropoff and another appointment B of the same customer as they were."""
+    with states.scope("none"):
+        a = states.create(create_body(ctx, with_drop=True))
+        b = states.create(create_body(ctx, with_drop=True))
+        _update(target, ledger, ctx, a["sar_uuid"], _update_trip_body(ctx, a["pickup_uuid"]), rule.citation)
+        for made, who, updated in ((a, "the updated appointment", True), (b, "the other appointment", False)):
+            gx, trips = get_trips(target, ctx, made["sar_uuid"])
+            _chain_intact(gx, trips, made, who, rule.citation, updated=updated)
+
+
+@prop("update_keeps_dropoff_link")
+def update_keeps_dropoff_link(rule, target, ctx, states, ledger):
+    """An update of a pickup that does not send linkedTripUuids keeps the pickup's link to its dropoff."""
+    with states.scope("appointment_with_drop") as made:
+        _update(target, ledger, ctx, made["sar_uuid"], _update_trip_body(ctx, made["pickup_uuid"]), rule.citation)
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        pickup = next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]), {})
+        check(made["dropoff_uuid"] in (pickup.get("linkedTripUuids") or []), gx,
+              f"the updated pickup still lists its dropoff {made['dropoff_uuid']} in linkedTripUuids, got "
+              f"{pickup.get('linkedTripUuids')!r}", rule.citation)
+
+
+@prop("delete_leaves_others")
+def delete_leaves_others(rule, target, ctx, states, ledger):
+    """Deleting A leaves another appointment B of the same customer, its trips, times and links."""
+    with states.scope("none"):
+        a = states.create(create_body(ctx, with_drop=True))
+        b = states.create(create_body(ctx, with_drop=True))
+        ex = send(target, ledger, ctx, "delete", {
+            "path": {"dealerDepartmentUUID": ctx.ident("department_uuid"), "appointmentUuid": a["sar_uuid"]},
+            "query": {"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP"}})
+        expect_success(ex, rule.citation)
+        ledger.forget(a["sar_uuid"])
+        gx, trips = get_trips(target, ctx, b["sar_uuid"])
+        _chain_intact(gx, trips, b, "the other appointment", rule.citation)
+
+
+@prop("update_created_trip_linked")
+def update_created_trip_linked(rule, target, ctx, states, ledger):
+    """The trip update's create-new-trip scenario makes is linked to the appointment."""
+    with states.scope("appointment_without_trip") as made:
+        ex = send(target, ledger, ctx, "update", {"path": {"dealerUuid": ctx.ident("dealer_uuid"),
+                                                           "sarUUID": made["sar_uuid"]},
+                                                  "query": {}, "body": recreate_trip_body(ctx)})
+        new = expect_success(ex, rule.citation).get("eventUUID")
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        trip = next((t for t in trips if t.get("eventUuid") == new), None)
+        check(trip is not None, gx, f"get-trips returns the new trip {new}", rule.citation)
+        check(trip.get("linkedAppointmentUuid") == made["sar_uuid"], gx, f"the new trip's linkedAppointmentUuid is "
+              f"the appointment {made['sar_uuid']}, got {trip.get('linkedAppointmentUuid')!r}", rule.citation)
+
+
+@prop("update_updated_by_recorded")
+def update_updated_by_recorded(rule, target, ctx, states, ledger):
+    """filter's updatedBy names the user making the update (updatedByUserDetails or requester), not the creator."""
+    with states.scope("appointment_with_trip") as made:
+        body = _update_trip_body(ctx, made["pickup_uuid"])
+        body["updateAppointmentForTripRequest"]["updatedByUserDetails"] = {"uuid": ctx.ident("assigned_user_uuid")}
+        _update(target, ledger, ctx, made["sar_uuid"], body, rule.citation)
+        fx, views = _filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
+        got = views[made["pickup_uuid"]].get("updatedBy")
+        users = (ctx.ident("assigned_user_uuid"), body["updatePickupDeliveryTripEventRequest"]["requesterUserUUID"])
+        check(any(_is_person(got, u) for u in users), fx, f"updatedBy is the user making the update (one of {users}), "
+              f"got {got!r}", rule.citation)
+
+
+# --- tenancy: another dealer's or department's path, a client holding every scope there -------------
+
+def _other_tenant(rule, target, ctx) -> None:
+    import pytest
+    if not target.has_client(rule.credentials):
+        pytest.skip(f"the target profile provides no '{rule.credentials}' client: "
+                    f"{target.settings.missing_credential_hint(rule.credentials)}")
+    for name in ("other_dealer_uuid", "other_department_uuid"):
+        if not ctx.identities.get(name):
+            pytest.skip(f"the target profile names no {name}")
+
+
+def _rejected(ex: Exchange, what: str, citation) -> None:
+    check(400 <= ex.status < 500, ex, f"{what} is rejected with a 4xx", citation)
+
+
+@prop("get_trips_other_dealer_path")
+def get_trips_other_dealer_path(rule, target, ctx, states, ledger):
+    """Our appointment's trips are not returned through other_dealer's path to other_dealer's client."""
+    _other_tenant(rule, target, ctx)
+    with states.scope("appointment_with_drop") as made:
+        ours = {made["pickup_uuid"], made["dropoff_uuid"]}
+        ex = target.call("get-trips", client=rule.credentials,
+                         path={"dealerUuid": ctx.ident("other_dealer_uuid"), "sarUUID": made["sar_uuid"]})
+        if ex.status == 200:
+            body = body_of(ex, rule.citation)
+            trips = body.get("tripViewDtos") if isinstance(body.get("tripViewDtos"), list) else []
+            leaked = sorted({t.get("eventUuid") for t in trips if isinstance(t, dict)} & ours)
+            check(not leaked and not trips, ex, f"another dealer's path shows none of the appointment's trips, "
+                  f"got {len(trips)} trip(s), ours among them: {leaked}", rule.citation)
+        else:
+            _rejected(ex, "reading another dealer's appointment", rule.citation)
+
+
+@prop("update_other_dealer_path")
+def update_other_dealer_path(rule, target, ctx, states, ledger):
+    """other_dealer's client cannot update our appointment through other_dealer's path."""
+    _other_tenant(rule, target, ctx)
+    with states.scope("appointment_with_trip") as made:
+        body = _update_trip_body(ctx, made["pickup_uuid"], dealerUUID=ctx.ident("other_dealer_uuid"),
+                                 dealerDepartmentUUID=ctx.ident("other_department_uuid"))
+        body["updatePickupDeliveryTripEventRequest"]["dealerDepartmentUUIDList"] = [ctx.ident("other_department_uuid")]
+        body["updatePickupDeliveryTripEventRequest"]["source"] = "WEB"
+        ex = target.call("update", client=rule.credentials, body=body,
+                         path={"dealerUuid": ctx.ident("other_dealer_uuid"), "sarUUID": made["sar_uuid"]})
+        _rejected(ex, "updating another dealer's appointment through its own path", rule.citation)
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        pickup = next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]), None)
+        check(pickup is not None and same_moment(pickup.get("appointmentTime"), made["request"]["appointmentDateTime"]),
+              gx, f"the appointment's pickup is unchanged (appointmentTime {made['request']['appointmentDateTime']}), "
+              f"got {pickup!r}", rule.citation)
+
+
+@prop("delete_other_department_path")
+def delete_other_department_path(rule, target, ctx, states, ledger):
+    """other_dealer's client cannot delete our appointment through other_department's path."""
+    _other_tenant(rule, target, ctx)
+    with states.scope("appointment_with_drop") as made:
+        ex = target.call("delete", client=rule.credentials,
+                         path={"dealerDepartmentUUID": ctx.ident("other_department_uuid"),
+                               "appointmentUuid": made["sar_uuid"]},
+                         query={"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP"})
+        _rejected(ex, "deleting another dealer's appointment through its own department's path", rule.citation)
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        left = {t.get("eventUuid") for t in trips}
+        check({made["pickup_uuid"], made["dropoff_uuid"]} <= left, gx,
+              f"the appointment keeps its pickup and dropoff, got {sorted(left)}", rule.citation)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings as hsettings, strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
 
-from conformance.checks import get_trips, same_instant
+from conformance.checks import get_trips, same_instant, same_moment
 from conformance.runner import send
 from conformance.verdict import check, expect_error, expect_success
 from strategies import valid_request
@@ -22,6 +22,8 @@ DELETE_DOC = {"doc": "delete-partner-appointment-with-trip.txt",
               "quote": "The endpoint deletes the appointment, removes the SAR-trip mapping, and deletes the linked trip records"}
 TIME_DOC = {"doc": "create-partner-appointment-with-trip.txt",
             "quote": "The full value with timezone is used as appointmentTime for the trip."}
+LINK_DOC = {"doc": "get-partner-trips-for-appointment.txt",
+            "quote": "If a linked dropoff exists for that pickup, the response includes both trips."}
 GET_DOC = {"doc": "get-partner-trips-for-appointment.txt",
            "quote": "The appointment does not currently have an active mapped pickup trip, so there is nothing to return."}
 
@@ -45,8 +47,11 @@ class Lifecycle(RuleBasedStateMachine):
         ex = send(self.target, self.ledger, self.ctx, "create", request)
         body = expect_success(ex, CREATE_DOC)
         sar = body["appointmentUUID"]
+        drop = request["body"].get("dropTripInformation")
         self.model[sar] = {"pickup": body.get("pickupEventUUID"), "dropoff": body.get("dropoffEventUUID"),
-                           "time": request["body"]["appointmentDateTime"]}
+                           "time": request["body"]["appointmentDateTime"],
+                           "drop_time": drop.get("rideTime") if isinstance(drop, dict) else None,
+                           "updated": False}
         return sar
 
     @rule(sar=appointments)
@@ -61,6 +66,11 @@ class Lifecycle(RuleBasedStateMachine):
             pickup = next(t for t in trips if t.get("eventUuid") == entry["pickup"])
             check(same_instant(pickup.get("appointmentTime"), entry["time"]), ex,
                   f"the pickup's appointmentTime is the last one set ({entry['time']})", TIME_DOC)
+            drop = next((t for t in trips if t.get("eventUuid") == entry["dropoff"]), None)
+            if drop is not None and entry["drop_time"]:
+                check(same_moment(drop.get("rideTime"), entry["drop_time"]), ex,
+                      f"the dropoff keeps the rideTime it was created with ({entry['drop_time']}) whatever was "
+                      f"updated since, got {drop.get('rideTime')!r}", LINK_DOC)
 
     @rule(sar=appointments, data=st.data())
     def update_existing_trip(self, sar, data):
@@ -72,6 +82,7 @@ class Lifecycle(RuleBasedStateMachine):
         ex = send(self.target, self.ledger, c, "update", request)
         expect_success(ex, UPDATE_DOC)
         entry["time"] = request["body"]["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]["appointmentTime"]
+        entry["updated"] = True  # its own linkedTripUuids may now be what the update sent (NOTES.md)
 
     @rule(sar=appointments)
     def update_delete_trip(self, sar):
@@ -126,10 +137,36 @@ class Lifecycle(RuleBasedStateMachine):
             "dealerDepartmentUUIDList": [self.ctx.ident("department_uuid")], "eventUuids": asked,
             "sortOrder": "APPT_TIME_ASC"}})
         body = expect_success(ex, DELETE_DOC)
-        got = {t.get("eventUuid") for t in (body.get("tripViewDtos") or []) if isinstance(t, dict)}
+        views = {t.get("eventUuid"): t for t in (body.get("tripViewDtos") or []) if isinstance(t, dict)}
+        got = set(views)
         check(live <= got, ex, f"filter by eventUuids finds every live trip {sorted(live - got)}", CREATE_DOC)
         stale = got & self.deleted_trips
         check(not stale, ex, f"deleted trips are gone, found {sorted(stale)}", DELETE_DOC)
+        self._untouched(ex, views)
+
+    def _untouched(self, ex, views: dict) -> None:
+        """Whatever the last step did, every live appointment's chain is as the model holds it: both
+        trips link to the appointment and to each other (the pickup's side until it is updated), the
+        pickup at its last set time (filter's view of the same trips; no extra request)."""
+        for sar, e in self.model.items():
+            pickup, drop = views.get(e["pickup"]), views.get(e["dropoff"])
+            if pickup is None:
+                continue
+            check(pickup.get("linkedAppointmentUuid") == sar, ex,
+                  f"pickup {e['pickup']} still links to its appointment {sar}", LINK_DOC)
+            if e["time"] and pickup.get("appointmentTime") is not None:
+                check(same_moment(pickup.get("appointmentTime"), e["time"]), ex,
+                      f"pickup {e['pickup']} of {sar} keeps its last set time {e['time']}, got "
+                      f"{pickup.get('appointmentTime')!r}", TIME_DOC)
+            if drop is None:
+                continue
+            check(drop.get("linkedAppointmentUuid") == sar, ex,
+                  f"dropoff {e['dropoff']} still links to its appointment {sar}", LINK_DOC)
+            check(e["pickup"] in (drop.get("linkedTripUuids") or []), ex,
+                  f"the dropoff {e['dropoff']} of {sar} still lists its pickup {e['pickup']}", CREATE_DOC)
+            if not e["updated"]:
+                check(e["dropoff"] in (pickup.get("linkedTripUuids") or []), ex,
+                      f"the pickup {e['pickup']} of {sar} still lists its dropoff {e['dropoff']}", CREATE_DOC)
 
 
 @pytest.mark.writes

@@ -63,6 +63,8 @@ def require(client: Client, scope: str, level: str, uuids: Iterable[str], faults
         return
     if level == "dealer" and "auth-dealer-scope-any-dealer" in faults and has_any(client, scope, level):
         return
+    if "auth-scope-level-ignored" in faults and _other_level_only(client, scope, level):
+        return
     for uuid in uuids:
         if (scope, level, uuid) not in client.grants:
             raise _forbidden(scope, level)
@@ -74,5 +76,13 @@ def require_some(client: Client, scope: str, level: str, faults: frozenset[str])
         return
     if level == "department" and "auth-department-scope-not-checked" in faults:
         return
+    if "auth-scope-level-ignored" in faults and _other_level_only(client, scope, level):
+        return
     if not has_any(client, scope, level):
         raise _forbidden(scope, level)
+
+
+def _other_level_only(client: Client, scope: str, level: str) -> bool:
+    """The client holds `scope` at the other level only (what auth-scope-level-ignored accepts)."""
+    other = "department" if level == "dealer" else "dealer"
+    return not has_any(client, scope, level) and has_any(client, scope, other)

@@ -81,6 +81,24 @@ FAULTS: dict[str, str] = {
     "delete-web-no-fallback": "delete: source=WEB without updatedByDAUUID is rejected although the appointment has an assigned/creator user",
     "create-trip-status-ignored": "create: pickupTripInformation.tripStatus is ignored (always UNASSIGNED)",
     "update-delete-leaves-trip": "update: the delete-existing-trip scenario unmaps the trip but leaves it (and its dropoff) in place",
+    # --- issue 13 parts 6 and 8: scope levels, rejected creates, round trips, untouched state, tenancy ---
+    "auth-scope-level-ignored": "auth: a client holding the scope only at the other level (dealer vs department) is accepted",
+    "create-rejected-leaves-pickup": "create: a dropoff without rideTime is rejected only after the pickup trip was created (it stays)",
+    "trip-status-unchecked": "create/update: a tripStatus outside the list of trip statuses is accepted and stored",
+    "optional-fields-dropped": "create/update: optionalFields are not stored (the trip view shows {})",
+    "loaner-description-dropped": "create: loanerDescription is not stored (filter's loaner.description is null)",
+    "assigned-by-from-requester": "create: the trip's assignedBy is requesterUserUUID instead of appointmentInformation.creatorUser",
+    "update-ignores-trip-status": "update: the update scenario does not change the trip's tripStatus",
+    "update-customer-names-from-associate": "update: without customer names, the names of assignedByDealerAssociateUUID are stored",
+    "update-unlinks-dropoff": "update: the update scenario empties the updated pickup's linkedTripUuids",
+    "update-shifts-customer-trips": "update: the new appointmentTime is also written to the customer's other mapped pickups",
+    "delete-removes-customer-dropoffs": "delete: every dropoff of the appointment's customer is deleted, other appointments' too",
+    "delete-unlisted-source-as-web": "delete: a source outside the four listed values is treated as WEB (fallback actor derived)",
+    "get-trips-ignores-path-dealer": "get-trips: the appointment is found whatever dealer the path names",
+    "update-ignores-path-dealer": "update: the appointment is found whatever dealer the path names",
+    "delete-ignores-path-department": "delete: the appointment is found whatever department (and so dealer) the path names",
+    "update-created-trip-unlinked": "update: the create-new-trip scenario maps the trip but leaves its linkedAppointmentUuid null",
+    "update-keeps-updated-by": "update: the trip's updatedBy is not recorded (filter shows the creator)",
 }
 
 

@@ -94,6 +94,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
             raise bad_request("DROPOFF_RIDE_TYPE_MUST_BE_DROPOFF_VEHICLE",
                               "Dropoff trip rideType must be DROPOFF_VEHICLE")
         if blank(drop.get("rideTime")) and not ctx.fault("create-accepts-drop-without-ride-time"):
+            if ctx.fault("create-rejected-leaves-pickup"):
+                _orphan_pickup(ctx, dealer_uuid, body)
             raise bad_request("DROPOFF_RIDE_TIME_REQUIRED",
                               "dropTripInformation.rideTime is required for dropoff ride types")
     creator = obj(info.get("creatorUser")).get("uuid")
@@ -125,10 +127,12 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
             and not ctx.fault("create-with-drop-no-requester-accepted"):
         raise bad_request("USER_TOKEN_IS_BLANK", "requesterUserUUID (user token) is required when source is not WEB")
     pickup_type = pickup_type or "PICKUP_VEHICLE"
-    check_downstream(store, pickup, pickup_type, "pickupTripInformation", allow_colon=allow_colon)
+    any_status = ctx.fault("trip-status-unchecked")
+    check_downstream(store, pickup, pickup_type, "pickupTripInformation", allow_colon=allow_colon,
+                     any_status=any_status)
     if drop is not None:
         check_downstream(store, drop, drop.get("rideType") or "DROPOFF_VEHICLE", "dropTripInformation",
-                         allow_colon=allow_colon)
+                         allow_colon=allow_colon, any_status=any_status)
     if info.get("customerAppointmentPreference") is None:
         raise bad_request("CUSTOMER_APPOINTMENT_PREFERENCE_REQUIRED",
                           "appointmentInformation.customerAppointmentPreference must be provided (can be empty {})")
@@ -140,6 +144,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     advisor = obj(info.get("assignedUser")).get("uuid")
     advisor = None if blank(advisor) else advisor
     creator = None if blank(creator) else creator
+    assigned_by = body.get("requesterUserUUID") or creator if ctx.fault("assigned-by-from-requester") else creator
 
     def new_trip(trip_info: dict[str, Any], ride_type: str) -> Trip:
         status = trip_info.get("tripStatus")
@@ -147,10 +152,14 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
             status = None
         trip = Trip(uuid=new_uuid(), dealer_uuid=dealer_uuid, department_uuid=department_uuid, ride_type=ride_type,
                     trip_status=status or "UNASSIGNED", customer_uuid=customer, vehicle=dict(vehicle),
-                    service_advisor_uuid=advisor, assigned_by_uuid=creator,
+                    service_advisor_uuid=advisor, assigned_by_uuid=assigned_by,
                     # forced false on creation, whatever the caller sends; set at the mapping step
                     is_valid=False, send_message_to_customer=False)
         apply_fields(trip, trip_info)
+        if ctx.fault("optional-fields-dropped"):
+            trip.optional_fields = {}
+        if ctx.fault("loaner-description-dropped"):
+            trip.loaner_description = None
         trip.linked_trip_uuids = list(trip_info.get("linkedTripUuids") or [])
         return store.add_trip(trip)
 
@@ -199,6 +208,16 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if ctx.fault("create-status-code-mismatch"):
         body_out["statusCode"] = 201
     return 200, body_out
+
+
+def _orphan_pickup(ctx: Context, dealer_uuid: str, body: dict[str, Any]) -> None:
+    """create-rejected-leaves-pickup: the pickup trip made before a later check rejects the request."""
+    when = parse_offset_datetime(body.get("appointmentDateTime"))
+    if when is None:
+        return
+    ctx.store.add_trip(Trip(uuid=new_uuid(), dealer_uuid=dealer_uuid, department_uuid=body["dealerDepartmentUUID"],
+                            ride_type="PICKUP_VEHICLE", trip_status="UNASSIGNED", appointment_time=when,
+                            appointment_time_text=when.text(), customer_uuid=body.get("customerUUID"), is_valid=True))
 
 
 def _with(items: list[str], item: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox import auth, envelopes
-from sandbox.context import Call, Context
+from sandbox.context import SOURCES, Call, Context
 from sandbox.validation import ApiError, bad_request, blank
 
 NOT_LINKED = ("PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT",
@@ -25,11 +25,13 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
 
     # the dealer is resolved from the department; the appointment must belong to it
     appointment = store.appointment_of(department.dealer_uuid, sar_uuid)
+    if appointment is None and ctx.fault("delete-ignores-path-department"):
+        appointment = store.appointments.get(sar_uuid)
     source = call.query("source")
     actor = call.query("updatedByDAUUID")
     if blank(actor):
         actor = None
-        if source == "WEB":
+        if source == "WEB" or (ctx.fault("delete-unlisted-source-as-web") and source not in (None, *SOURCES)):
             if appointment is not None and not ctx.fault("delete-web-no-fallback"):
                 actor = appointment.assigned_user_uuid or appointment.creator_user_uuid
         elif ctx.fault("delete-non-web-without-actor"):
@@ -45,4 +47,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise ApiError(404 if ctx.fault("delete-not-linked-404") else 400, *NOT_LINKED)
 
     store.delete_appointment(sar_uuid, keep_dropoffs=ctx.fault("delete-leaves-dropoff"))
+    if ctx.fault("delete-removes-customer-dropoffs") and appointment is not None:
+        for uuid, trip in list(store.trips.items()):
+            if trip.ride_type == "DROPOFF_VEHICLE" and trip.customer_uuid == appointment.customer_uuid:
+                del store.trips[uuid]
     return 200, envelopes.success("delete", pickupEventUUID=pickup_uuid, appointmentUuid=sar_uuid)

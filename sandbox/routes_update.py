@@ -40,6 +40,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
     auth.require(client, "appointment.create", "dealer", [dealer_uuid], ctx.faults)
     appointment = store.appointment_of(dealer_uuid, sar_uuid)
+    if appointment is None and ctx.fault("update-ignores-path-dealer"):
+        appointment = store.appointments.get(sar_uuid)
     if appointment is None:
         raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request "
                                               "(no such appointment for this dealer)")
@@ -140,7 +142,16 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if scenario == "update":
         assert target is not None and event is not None
         _apply_event(ctx, target, event, event_time, vehicle)
-        target.updated_by_uuid = updater
+        if ctx.fault("update-unlinks-dropoff"):
+            target.linked_trip_uuids = []
+        if ctx.fault("update-shifts-customer-trips"):
+            for other in store.trips.values():
+                if other is not target and other.uuid in store.mapping.values() \
+                        and other.customer_uuid == target.customer_uuid and other.dealer_uuid == target.dealer_uuid:
+                    other.appointment_time, other.appointment_time_text = target.appointment_time, \
+                        target.appointment_time_text
+        if not ctx.fault("update-keeps-updated-by"):
+            target.updated_by_uuid = updater
         target.version += 1
         event_uuid = target.uuid
     elif scenario == "create":
@@ -153,7 +164,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         if mapped is not None and mapped in store.trips:   # only with update-create-new-when-trip-exists
             store.delete_trip_chain(mapped)
         store.mapping[sar_uuid] = trip.uuid
-        trip.linked_appointment_uuid = sar_uuid
+        trip.linked_appointment_uuid = None if ctx.fault("update-created-trip-unlinked") else sar_uuid
         if not ctx.fault("is-valid-never-set"):
             trip.is_valid = True
             trip.send_message_to_customer = trip.trip_status not in MESSAGING_SUPPRESSED
@@ -208,13 +219,14 @@ def _check_event(ctx: Context, event: dict[str, Any], source: str | None, dealer
     if same_drivers(event):
         raise bad_request("PRIMARY_AND_SECONDARY_DRIVER_CANNOT_BE_SAME",
                           "primaryDriverUUID and secondaryDriverUUID cannot be the same")
-    check_downstream(store, event, ride_type, "pickupDeliveryTripEvent")
+    check_downstream(store, event, ride_type, "pickupDeliveryTripEvent", any_status=ctx.fault("trip-status-unchecked"))
     return when
 
 
 def _apply_event(ctx: Context, trip: Trip, event: dict[str, Any], when, vehicle: dict[str, Any],
                  creating: bool = False) -> None:
     trip.ride_type = event["rideType"]
+    old_status = trip.trip_status
     if creating or not ctx.fault("update-ignores-appointment-time"):
         trip.appointment_time = when
         trip.appointment_time_text = when.text()
@@ -226,9 +238,18 @@ def _apply_event(ctx: Context, trip: Trip, event: dict[str, Any], when, vehicle:
                       ("assignedByDealerAssociateUUID", "assigned_by_uuid"), ("tripStatus", "trip_status")):
         if not blank(event.get(key)):
             setattr(trip, attr, event[key])
+    if ctx.fault("update-ignores-trip-status") and not creating:
+        trip.trip_status = old_status
+    if ctx.fault("update-customer-names-from-associate") and blank(event.get("customerFirstName")) \
+            and blank(event.get("customerLastName")):
+        person = ctx.seed.associates.get(event.get("assignedByDealerAssociateUUID") or "")
+        if person is not None:
+            trip.customer_first_name, trip.customer_last_name = person.first_name, person.last_name
     if not blank(event.get("rideTime")):
         trip.ride_time = parse_offset_datetime(event["rideTime"])
     apply_fields(trip, event)
+    if ctx.fault("optional-fields-dropped"):
+        trip.optional_fields = {}
     for u in event.get("linkedTripUuids") or []:
         if u not in trip.linked_trip_uuids and u != trip.uuid:
             trip.linked_trip_uuids.append(u)

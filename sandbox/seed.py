@@ -138,6 +138,9 @@ def load_seed(path: Path | None = None) -> Seed:
         "read_only": {("appointment.trip.read", "dealer", dealer), ("pickupdelivery.trip.fetch", "department", dept)},
         "other_dealer": ({(s, "dealer", other_dealer) for s in every if other_dealer}
                          | {(s, "department", other_dept) for s in every if other_dept}),
+        # the right scopes at the wrong level (each operation's Authorization table names its level)
+        "dealer_level": {(s, "dealer", dealer) for s in every},
+        "department_level": {(s, "department", dept) for s in every},
     }
     for name, ref in (data.get("credentials") or {}).items():
         if name not in grants or not ref.get("username") or not ref.get("password"):

@@ -36,7 +36,7 @@ def same_drivers(info: dict[str, Any]) -> bool:
 
 
 def check_downstream(store: Store, info: dict[str, Any], ride_type: str | None, where: str,
-                     *, check_times: bool = True, allow_colon: bool = True) -> None:
+                     *, check_times: bool = True, allow_colon: bool = True, any_status: bool = False) -> None:
     """The PnD service's own trip rules (after the partner gate)."""
     if check_times:
         for name, code in (("mustStartBy", "INVALID_MUST_START_BY"), ("rideTime", "INVALID_RIDE_TIME")):
@@ -45,7 +45,7 @@ def check_downstream(store: Store, info: dict[str, Any], ride_type: str | None, 
                 raise bad_request(code, f"{where}.{name} must be an ISO-8601 date-time with offset, "
                                         "e.g. 2026-04-06T13:00:00-0700")
     status = info.get("tripStatus")
-    if status is not None and status not in TRIP_STATUSES:
+    if status is not None and status not in TRIP_STATUSES and not any_status:
         raise bad_request("INVALID_TRIP_STATUS", f"{where}.tripStatus must be one of {', '.join(TRIP_STATUSES)}")
     if ride_type in VEHICLE_RIDE_TYPES and blank(info.get("primaryDriverUUID")) \
             and not blank(info.get("secondaryDriverUUID")):

@@ -32,7 +32,7 @@ Kind = Literal["required", "enum", "format", "cross-field", "auth", "state", "de
                "pagination", "filter", "robustness"]
 TestType = Literal["violation", "acceptance", "property", "auth", "unobservable"]
 Setup = Literal["none", "appointment_with_trip", "appointment_with_drop", "appointment_without_trip"]
-Credentials = Literal["none", "invalid", "no_scopes", "read_only", "other_dealer"]
+Credentials = Literal["none", "invalid", "no_scopes", "read_only", "other_dealer", "dealer_level", "department_level"]
 #: `stated`: the documents state the behaviour (the quote shows it); gates by default.
 #: `inferred`: the suite's own reading where the documents are silent or ambiguous; names its
 #: spec/NOTES.md heading in `note`; reported as an advisory unless the run is --strict.
@@ -148,7 +148,7 @@ class Rule(_Strict):
         if self.test == "auth" and self.expect is not None:
             if self.credentials in ("none", "invalid") and self.expect.status != 401:
                 raise ValueError(f"{self.id}: missing or invalid credentials expect 401")
-            if self.credentials in ("no_scopes", "other_dealer") and self.expect.status != 403:
+            if self.credentials in ("no_scopes", "other_dealer", "dealer_level", "department_level") and self.expect.status != 403:
                 raise ValueError(f"{self.id}: a client without the scope expects 403")
         return self
 

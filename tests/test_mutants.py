@@ -65,6 +65,8 @@ def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None) ->
     elif faults:
         cmd += ["--sandbox-faults", faults]
     env = {**os.environ, "PND_LEDGER_DIR": str(tmp / f"ledger-{name}")}
+    if name and MUTANTS[name].get("strict"):
+        env["PND_STRICT"] = "1"  # it breaks only inferred rules, which gate under --strict (tests/mutants.yaml)
     env.pop("CI", None)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)

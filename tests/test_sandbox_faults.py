@@ -119,6 +119,51 @@ def _update_delete_leaves_trip(api: SandboxClient):
     return filtered(api, eventUuids=[created["pickupEventUUID"]], dealerUuids=None)[1]
 
 
+def _rejected_create_leaves(api: SandboxClient):
+    body = non_web(api, drop=True, appointmentDateTime="2030-02-01T09:00:00-0700")
+    body["dropTripInformation"].pop("rideTime")
+    api.create(body)
+    return filtered(api, startApptTime="2030-02-01T00:00:00-0700", endApptTime="2030-02-01T23:00:00-0700")[1]
+
+
+def _after_update(api: SandboxClient, edit: Callable[[dict], Any], drop: bool = False) -> list[dict]:
+    created = api.created(non_web(api, drop=drop))
+    body = update_minimal(api.ids, created["pickupEventUUID"])
+    edit(body)
+    assert api.update(created["appointmentUUID"], body).status_code == 200
+    return trips_of(api, created)
+
+
+def _other_pickup_time(api: SandboxClient):
+    first, other = api.created(), api.created(non_web(api, appointmentDateTime="2030-03-01T09:00:00-0700"))
+    api.update(first["appointmentUUID"], update_minimal(api.ids, first["pickupEventUUID"]))
+    return trips_of(api, other)[0]["appointmentTime"]
+
+
+def _other_dropoff_kept(api: SandboxClient):
+    first, other = api.created(non_web(api, drop=True)), api.created(non_web(api, drop=True))
+    api.delete(first["appointmentUUID"], delete_explicit_actor(api.ids))
+    return len(trips_of(api, other))
+
+
+def _update_other_dealer(api: SandboxClient):
+    ids, created = api.ids, api.created()
+    body = update_minimal(ids, created["pickupEventUUID"])
+    _event(body).update(dealerUUID=ids["other_dealer_uuid"], dealerDepartmentUUID=ids["other_department_uuid"])
+    body["updatePickupDeliveryTripEventRequest"]["dealerDepartmentUUIDList"] = [ids["other_department_uuid"]]
+    return status(api.update(created["appointmentUUID"], body, dealer=ids["other_dealer_uuid"], client="other_dealer"))
+
+
+def _recreated_trip_link(api: SandboxClient):
+    created = api.created()
+    body = update_minimal(api.ids, created["pickupEventUUID"])
+    body["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"] = None
+    api.update(created["appointmentUUID"], body)
+    _create_scenario(body := update_minimal(api.ids, created["pickupEventUUID"]))
+    assert api.update(created["appointmentUUID"], body).status_code == 200
+    return trips_of(api, created)[0]["linkedAppointmentUuid"]
+
+
 def _filter_department(api: SandboxClient):
     ids = api.ids
     other = non_web(api, dealerDepartmentUUID=ids["other_department_uuid"])
@@ -210,6 +255,32 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "create-trip-status-ignored": lambda a: trips_of(a, a.created(non_web(
         a, pickupTripInformation={"tripStatus": "DRAFT"})))[0]["tripStatus"],
     "update-delete-leaves-trip": _update_delete_leaves_trip,
+    # --- issue 13 parts 6 and 8 ---
+    "auth-scope-level-ignored": lambda a: (status(a.create(non_web(a), client="department_level")),
+                                           status(a.filter(filter_body(a), client="dealer_level"))),
+    "create-rejected-leaves-pickup": _rejected_create_leaves,
+    "trip-status-unchecked": create_status(lambda b, a: b["pickupTripInformation"].update(tripStatus="NOPE")),
+    "optional-fields-dropped": lambda a: trips_of(a, a.created(non_web(
+        a, pickupTripInformation={"optionalFields": {"k": "v"}})))[0]["optionalFields"],
+    "loaner-description-dropped": lambda a: trips_of(a, a.created(non_web(a, pickupTripInformation={
+        "loanerVehicleRequired": True, "loanerDescription": "d"})))[0]["loaner"]["description"],
+    "assigned-by-from-requester": lambda a: trips_of(a, a.created(non_web(a)))[0]["assignedBy"]["uuid"],
+    "update-ignores-trip-status": lambda a: _after_update(a, lambda b: _event(b).update(tripStatus="DRAFT"))[0][
+        "tripStatus"],
+    "update-customer-names-from-associate": lambda a: _after_update(a, lambda b: _event(b).update(
+        assignedByDealerAssociateUUID=a.ids["creator_user_uuid"]))[0]["customer"]["firstName"],
+    "update-unlinks-dropoff": lambda a: _after_update(a, lambda b: None, drop=True)[0]["linkedTripUuids"],
+    "update-shifts-customer-trips": _other_pickup_time,
+    "delete-removes-customer-dropoffs": _other_dropoff_kept,
+    "delete-unlisted-source-as-web": lambda a: status(a.delete(a.created()["appointmentUUID"], {"source": "KIOSK"})),
+    "get-trips-ignores-path-dealer": lambda a: a.get_trips(a.created()["appointmentUUID"], dealer=a.ids[
+        "other_dealer_uuid"], client="other_dealer").json()["totalCount"],
+    "update-ignores-path-dealer": _update_other_dealer,
+    "update-created-trip-unlinked": _recreated_trip_link,
+    "update-keeps-updated-by": lambda a: _after_update(a, lambda b: b["updateAppointmentForTripRequest"].update(
+        updatedByUserDetails={"uuid": a.ids["assigned_user_uuid"]}))[0]["updatedBy"]["uuid"],
+    "delete-ignores-path-department": lambda a: status(a.delete(a.created()["appointmentUUID"], delete_explicit_actor(
+        a.ids), department=a.ids["other_department_uuid"], client="other_dealer")),
 }
 
 
