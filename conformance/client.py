@@ -10,18 +10,23 @@ import shlex
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
 import httpx
 
+from conformance.gateway import retry_after
 from conformance.redaction import REDACTOR, redact
 from conformance.settings import IN_PROCESS, Settings
 
 _UNSET: Any = object()
-MAX_BODY_KEPT = 64 * 1024  # a huge response is kept truncated, and said so
+# The verdict reads a response whole up to MAX_BODY_READ (far above any sane answer: 150 trips
+# indented are ~0.5 MiB); beyond it the body is not read and the test fails saying so. Reports
+# (attachments, the history) keep the first MAX_BODY_KEPT of a body, and say when they cut it.
+MAX_BODY_READ = 32 * 1024 * 1024
+MAX_BODY_KEPT = 64 * 1024
 IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
 READ_OPERATIONS = frozenset({"get-trips", "filter"})  # filter is a POST that only reads
 
@@ -54,10 +59,11 @@ class Exchange:
     status: int
     response_headers: dict[str, str]
     response_text: str
-    truncated: bool
+    truncated: bool  # the body exceeded MAX_BODY_READ: the verdict could not read it
     elapsed_ms: float
     password_env: str | None = None
     username: str | None = None
+    body_bytes: int | None = None  # the size received (None: not measured)
     _json: Any = field(default=_UNSET, repr=False)
 
     @property
@@ -95,13 +101,37 @@ class Exchange:
         note = "  # run `python -m sandbox` first" if self.url.startswith(IN_PROCESS) else ""
         return redact(cmd + note)
 
+    def kept_body(self) -> tuple[str, str | None]:
+        """The response body as reports keep it (at most MAX_BODY_KEPT), and a note when cut."""
+        size = self.body_bytes if self.body_bytes is not None else len(self.response_text.encode())
+        if self.truncated:
+            note = (f"the body exceeded the suite's read ceiling of {MAX_BODY_READ // 1024 // 1024} MiB; "
+                    f"reports keep its first {MAX_BODY_KEPT // 1024} KiB")
+        elif len(self.response_text) > MAX_BODY_KEPT:
+            note = (f"reports keep the first {MAX_BODY_KEPT // 1024} KiB of this {size // 1024} KiB body; "
+                    "the verdict read it whole")
+        else:
+            return self.response_text, None
+        return self.response_text[:MAX_BODY_KEPT], note
+
+    def for_report(self) -> "Exchange":
+        """This exchange with its body cut to what reports keep (bounded memory for the history)."""
+        body, note = self.kept_body()
+        if note is None:
+            return self
+        kept = replace(self, response_text=body)
+        kept._json = None
+        return kept
+
     def to_dict(self) -> dict[str, Any]:
+        body, note = self.kept_body()
         return {
             "operation": self.operation, "client": self.client_name,
             "request": {"method": self.method, "url": self.url, "headers": self.request_headers,
                         "body": redact(self.request_body) if self.request_body else None},
             "response": {"status": self.status, "headers": self.response_headers,
-                         "body": redact(self.response_text), "truncated": self.truncated},
+                         "body": redact(body), "truncated": note is not None,
+                         **({"note": note} if note else {})},
             "elapsed_ms": round(self.elapsed_ms, 2), "curl": self.curl(),
         }
 
@@ -158,7 +188,7 @@ class Target:
                 from sandbox import create_app
 
                 faults = [f for f in settings.sandbox_faults.split(",") if f.strip()]
-                app_factory = lambda: create_app(faults=faults)  # noqa: E731
+                app_factory = lambda: create_app(faults=faults, variants=settings.sandbox_variants)  # noqa: E731
             transport: httpx.BaseTransport = InProcessTransport(app_factory())
             base = IN_PROCESS
         else:
@@ -270,9 +300,9 @@ class Target:
             self._limiter.wait()
             started = time.perf_counter()
             try:
-                response = self.http.request(method, self._wire_base + rel, content=content,
-                                             headers=_wire_headers(req_headers),
-                                             auth=httpx.BasicAuth(*basic) if basic else None)
+                response = self._send(operation, method, self._wire_base + rel, content=content,
+                                      headers=_wire_headers(req_headers),
+                                      auth=httpx.BasicAuth(*basic) if basic else None)
                 break
             except httpx.TimeoutException:
                 tried.append(f"no answer within {self.settings.timeout}s")
@@ -297,17 +327,39 @@ class Target:
         assert response is not None
         raw = response.content
         exchange.elapsed_ms = (time.perf_counter() - started) * 1000
-        exchange.truncated = len(raw) > MAX_BODY_KEPT
-        exchange.response_text = raw[:MAX_BODY_KEPT].decode("utf-8", errors="replace")
+        exchange.truncated = response.extensions.get("pnd_over_ceiling", False)
+        exchange.response_text = raw.decode("utf-8", errors="replace")
+        exchange.body_bytes = response.extensions.get("pnd_body_bytes", len(raw))
         exchange.status = response.status_code
         exchange.response_headers = REDACTOR.redact_headers(dict(response.headers))
         self._note_server_clock(response)
         if intent is not None:
             self.ledger.end_create(intent, exchange)
-        self.history.append(exchange)
+        self.history.append(exchange.for_report())
         for listener in list(self.listeners):
             listener(exchange)
         return exchange, response
+
+    def _send(self, operation: str, method: str, url: str, **kw: Any) -> httpx.Response:
+        """One request, read whole up to MAX_BODY_READ; a 429/503 with Retry-After is waited out and
+        sent again within the run's --retry-after-budget (then a TargetFault: environment, not verdict)."""
+        budget = self.settings.retry_after_budget
+        waited = 0.0
+        while True:
+            response = _read_capped(self.http.send(self.http.build_request(method, url, content=kw.get("content"),
+                                                                           headers=kw.get("headers")),
+                                                   auth=kw.get("auth"), stream=True))
+            wait = retry_after(response.status_code, response.headers)
+            if wait is None:
+                return response
+            if waited + wait > budget:
+                raise TargetFault(
+                    f"{operation}: the target kept answering HTTP {response.status_code} with Retry-After "
+                    f"({response.headers.get('retry-after')}) for {waited:.0f}s; the request was not processed, so "
+                    f"this is no verdict on the contract (--retry-after-budget {budget:g}s; lower --rate-limit?)")
+            time.sleep(wait)
+            waited += wait
+            self._limiter.wait()
 
     def _note_server_clock(self, response: httpx.Response) -> None:
         try:
@@ -329,6 +381,27 @@ def _fault(ex: Exchange, head: str, tried: list[str], attempts: int, unreachable
         " (not resent: it may have reached the target)"
     return TargetFault(f"{ex.operation}: {head}\n{len(tried)} attempt(s){why}: {each}\nreproduce: {ex.curl()}",
                        unreachable=unreachable)
+
+
+def _read_capped(response: httpx.Response) -> httpx.Response:
+    """The streamed response read whole, up to MAX_BODY_READ (the rest is not read: bounded memory)."""
+    chunks, size, over = [], 0, False
+    try:
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY_READ:
+                over = True
+                chunks.append(chunk[: max(0, MAX_BODY_KEPT - (size - len(chunk)))])
+                break
+            chunks.append(chunk)
+    finally:
+        response.close()
+    # Already decoded: the copy carries no Content-Encoding/Length to decode or check again.
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding",
+                                                                                         "content-length")]
+    return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks),
+                          request=response.request,
+                          extensions={**response.extensions, "pnd_over_ceiling": over, "pnd_body_bytes": size})
 
 
 def _wire_headers(headers: dict[str, str]) -> dict[str, str | bytes]:

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from conformance.client import TargetFault
+from conformance.settle import eventually, window
+from conformance.verdict import NonConformance, check
 from strategies.context import Ctx
 from strategies.fixed import recreate_trip_body
 
@@ -240,7 +242,22 @@ def delete_appointment(target: "Target", ctx: Ctx, sar: str, department: str, de
     # scenario). Give it a trip with update's create-new-trip scenario, then delete it.
     ex = target.call("update", path={"dealerUuid": dealer, "sarUUID": sar}, body=recreate_trip_body(ctx))
     if ex.status != 200:
-        return None  # nothing left to delete
+        # Already gone, or its trip exists but its mapping has not settled yet (a fresh create):
+        # delete again within the settle window until it is deleted or the window ends.
+        seen: list = []
+
+        def delete_again():
+            seen.append(target.call("delete", path={"dealerDepartmentUUID": department, "appointmentUuid": sar},
+                                    query=query))
+            return seen[-1]
+
+        try:
+            eventually(delete_again, lambda ex: check(ex.status == 200, ex, "deleted"), timeout=window(target))
+        except NonConformance:
+            last = seen[-1]
+            if NOT_LINKED not in error_codes(last.json):
+                return f"delete answered {last.received(200)}"
+        return None  # deleted, or nothing left to delete
     ex = target.call("delete", path={"dealerDepartmentUUID": department, "appointmentUuid": sar}, query=query)
     return None if ex.status == 200 else f"delete after re-attaching a trip answered {ex.received(200)}"
 

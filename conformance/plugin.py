@@ -44,6 +44,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                                                   "target, unlimited in-process)")
     g.addoption("--max-concurrency", type=int, help="max requests in flight against a real target, i.e. "
                                                      "max xdist workers (default 4)")
+    g.addoption("--settle-timeout", type=float,
+                help="seconds a read that follows a write waits for it to show, polling with backoff "
+                     "(default 5 against a target over the wire, 0 in-process)")
+    g.addoption("--retry-after-budget", type=float,
+                help="seconds one request may wait out a 429/503 with Retry-After before it is an "
+                     "error (default 60)")
     g.addoption("--expectations", help="known-deviations YAML keyed by rule id")
     g.addoption("--allow-production-writes", action="store_true", default=None,
                 help="DANGER: allow tests that create/update/delete data against the production host")
@@ -63,6 +69,8 @@ def _settings(config: pytest.Config):
         "rate_limit": config.getoption("--rate-limit"),
         "max_concurrency": config.getoption("--max-concurrency"),
         "expectations": config.getoption("--expectations"),
+        "settle_timeout": config.getoption("--settle-timeout"),
+        "retry_after_budget": config.getoption("--retry-after-budget"),
         "allow_production_writes": config.getoption("--allow-production-writes"),
     }
     try:

@@ -106,6 +106,9 @@ def load_profile(path: Path) -> Profile:
 # shared staging server, still enough for the default run in a few minutes. Loopback and the
 # in-process sandbox are unlimited by default.
 DEFAULT_RATE_LIMIT = 20.0
+# Seconds a read that follows a write may take to show it against a target over the wire (the
+# in-process sandbox is immediate: 0). README "Settle window".
+DEFAULT_SETTLE_TIMEOUT = 5.0
 
 
 class Settings(BaseSettings):
@@ -125,6 +128,11 @@ class Settings(BaseSettings):
     rate_limit: float | None = None
     max_concurrency: int = Field(default=4, ge=1)
     retries: int = 2
+    # settle_timeout: seconds a read-after-write waits for the write to show (None = default above,
+    # 0 in-process). retry_after_budget: seconds one request may spend waiting out a gateway's
+    # 429/503 with Retry-After before the test ends as an error (environment), never a failure.
+    settle_timeout: float | None = Field(default=None, ge=0)
+    retry_after_budget: float = Field(default=60.0, ge=0)
     allow_production_writes: bool = False
     expectations: Path | None = None
     # Where the cleanup ledger of real targets lives (an interrupted run is swept from here).
@@ -144,6 +152,12 @@ class Settings(BaseSettings):
         local = self.in_process or (urlparse(self.resolved_url).hostname or "") in LOOPBACK_HOSTS
         run = self.rate_limit if self.rate_limit is not None else (0.0 if local else DEFAULT_RATE_LIMIT)
         return run / self.workers if run > 0 else 0.0
+
+    @property
+    def settle_seconds(self) -> float:
+        if self.settle_timeout is not None:
+            return self.settle_timeout
+        return 0.0 if self.in_process else DEFAULT_SETTLE_TIMEOUT
 
     @property
     def in_process(self) -> bool:
@@ -207,6 +221,8 @@ class Settings(BaseSettings):
             "rate_limit_rps": (self.rate_per_process * self.workers) or "unlimited",
             "max_concurrency": self.max_concurrency,
             "retries": self.retries,
+            "settle_timeout_s": self.settle_seconds,
+            "retry_after_budget_s": self.retry_after_budget,
             "allow_production_writes": self.allow_production_writes,
             "expectations": str(self.expectations) if self.expectations else None,
             "clients": clients,

@@ -6,6 +6,8 @@ from typing import Iterator
 
 from conformance.client import Target
 from conformance.ledger import Ledger, delete_appointment
+from conformance.settle import ready, window
+from conformance.verdict import check, expect_success
 from strategies.context import Ctx
 from strategies.fixed import create_body, delete_trip_body
 
@@ -22,8 +24,13 @@ class States:
     def __init__(self, target: Target, ctx: Ctx, ledger: Ledger) -> None:
         self.target, self.ctx, self.ledger = target, ctx, ledger
 
-    def create(self, body: dict | None = None, **kw) -> dict:
-        """Create an appointment with trip; record it before using the answer."""
+    def create(self, body: dict | None = None, settle: bool = False, **kw) -> dict:
+        """Create an appointment with trip; record it before using the answer.
+
+        `settle`: return once the target shows the trips mapped and the pickup valid (the update
+        doc: "validates that the trip exists in the database and that isValid is true"), within
+        the settle window; a state an update, delete or get-trips rule starts from.
+        """
         body = body or create_body(self.ctx, **kw)
         ex = self.target.call("create", path={"dealerUuid": self.ctx.ident("dealer_uuid")}, body=body)
         data = ex.json if isinstance(ex.json, dict) else {}
@@ -32,23 +39,41 @@ class States:
             self.ledger.record(sar, self.ctx.ident("department_uuid"), self.ctx.ident("dealer_uuid"))
         if ex.status != 200 or not sar:
             raise SetupFailed(f"create (setup) failed: {ex.received()}\nreproduce: {ex.curl()}")
-        return {"sar_uuid": sar, "pickup_uuid": data.get("pickupEventUUID") or data.get("eventUUID"),
+        made = {"sar_uuid": sar, "pickup_uuid": data.get("pickupEventUUID") or data.get("eventUUID"),
                 "dropoff_uuid": data.get("dropoffEventUUID"), "request": body}
+        if settle:
+            self.await_trips(sar, {made["pickup_uuid"], made["dropoff_uuid"]} - {None}, made["pickup_uuid"])
+        return made
+
+    def await_trips(self, sar: str, trips: set[str], valid: str | None = None) -> bool:
+        """Wait (settle window; no request in-process) until get-trips shows exactly `trips`, `valid` valid."""
+        def observe():
+            ex = self.target.call("get-trips", path={"dealerUuid": self.ctx.ident("dealer_uuid"), "sarUUID": sar})
+            return ex, expect_success(ex)
+
+        def accept(seen) -> None:
+            ex, body = seen
+            views = {t.get("eventUuid"): t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)}
+            check(set(views) == trips and (valid is None or views[valid].get("isValid") is True), ex,
+                  f"get-trips shows the trips {sorted(trips)}" + (f", {valid} valid" if valid else ""))
+
+        return ready(observe, accept, timeout=window(self.target))
 
     def prepare(self, name: str) -> dict:
         if name == "none":
             return {}
         if name == "appointment_with_trip":
-            return self.create()
+            return self.create(settle=True)
         if name == "appointment_with_drop":
-            return self.create(with_drop=True)
+            return self.create(with_drop=True, settle=True)
         if name == "appointment_without_trip":
-            state = self.create()
+            state = self.create(settle=True)
             ex = self.target.call("update", path={"dealerUuid": self.ctx.ident("dealer_uuid"),
                                                   "sarUUID": state["sar_uuid"]},
                                   body=delete_trip_body(self.ctx, state["pickup_uuid"]))
             if ex.status != 200:
                 raise SetupFailed(f"update delete-trip (setup) failed: {ex.received()}\nreproduce: {ex.curl()}")
+            self.await_trips(state["sar_uuid"], set())
             return {**state, "pickup_uuid": None, "dropoff_uuid": None, "removed_pickup_uuid": state["pickup_uuid"]}
         raise ValueError(f"unknown setup {name!r}")
 

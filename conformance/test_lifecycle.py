@@ -9,8 +9,9 @@ import pytest
 from hypothesis import settings as hsettings, strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
 
-from conformance.checks import get_trips, same_instant, same_moment
+from conformance.checks import get_trips, same_instant, same_moment, settled
 from conformance.runner import send
+from conformance.states import States
 from conformance.verdict import check, expect_error, expect_success
 from strategies import valid_request
 from strategies.fixed import delete_trip_body, recreate_trip_body
@@ -57,26 +58,36 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(sar=appointments)
     def get_trips_matches_model(self, sar):
         entry = self.model.get(sar)
-        ex, trips = get_trips(self.target, self.ctx, sar)
-        got = {t.get("eventUuid") for t in trips}
         want = set() if entry is None or entry["pickup"] is None else {entry["pickup"], entry["dropoff"]} - {None}
-        check(got == want, ex, f"get-trips returns exactly the mapped pickup and its linked dropoff {sorted(want)}",
-              GET_DOC)
-        if want and entry["time"]:
-            pickup = next(t for t in trips if t.get("eventUuid") == entry["pickup"])
-            check(same_instant(pickup.get("appointmentTime"), entry["time"]), ex,
-                  f"the pickup's appointmentTime is the last one set ({entry['time']})", TIME_DOC)
-            drop = next((t for t in trips if t.get("eventUuid") == entry["dropoff"]), None)
-            if drop is not None and entry["drop_time"]:
-                check(same_moment(drop.get("rideTime"), entry["drop_time"]), ex,
-                      f"the dropoff keeps the rideTime it was created with ({entry['drop_time']}) whatever was "
-                      f"updated since, got {drop.get('rideTime')!r}", LINK_DOC)
+
+        def judge(seen) -> None:
+            ex, trips = seen
+            got = {t.get("eventUuid") for t in trips}
+            check(got == want, ex, f"get-trips returns exactly the mapped pickup and its linked dropoff "
+                  f"{sorted(want)}", GET_DOC)
+            if want and entry["time"]:
+                pickup = next(t for t in trips if t.get("eventUuid") == entry["pickup"])
+                check(same_instant(pickup.get("appointmentTime"), entry["time"]), ex,
+                      f"the pickup's appointmentTime is the last one set ({entry['time']})", TIME_DOC)
+                drop = next((t for t in trips if t.get("eventUuid") == entry["dropoff"]), None)
+                if drop is not None and entry["drop_time"]:
+                    check(same_moment(drop.get("rideTime"), entry["drop_time"]), ex,
+                          f"the dropoff keeps the rideTime it was created with ({entry['drop_time']}) whatever was "
+                          f"updated since, got {drop.get('rideTime')!r}", LINK_DOC)
+
+        settled(self.target, lambda: get_trips(self.target, self.ctx, sar), judge)
+
+    def _settle(self, entry: dict, sar: str) -> None:
+        """Before a write on the appointment: its trips shown and the pickup valid (update's precondition)."""
+        States(self.target, self.ctx, self.ledger).await_trips(sar, {entry["pickup"], entry["dropoff"]} - {None},
+                                                               entry["pickup"])
 
     @rule(sar=appointments, data=st.data())
     def update_existing_trip(self, sar, data):
         entry = self.model.get(sar)
         if entry is None or entry["pickup"] is None:
             return
+        self._settle(entry, sar)
         c = self.ctx.with_state(sar_uuid=sar, pickup_uuid=entry["pickup"])
         request = data.draw(valid_request("update", c, "update_trip"))
         ex = send(self.target, self.ledger, c, "update", request)
@@ -89,6 +100,7 @@ class Lifecycle(RuleBasedStateMachine):
         entry = self.model.get(sar)
         if entry is None or entry["pickup"] is None:
             return
+        self._settle(entry, sar)
         ex = self.target.call("update", path={"dealerUuid": self.ctx.ident("dealer_uuid"), "sarUUID": sar},
                               body=delete_trip_body(self.ctx, entry["pickup"]))
         expect_success(ex, UPDATE_DOC)
@@ -115,6 +127,8 @@ class Lifecycle(RuleBasedStateMachine):
         entry = self.model.get(sar)
         path = {"dealerDepartmentUUID": self.ctx.ident("department_uuid"), "appointmentUuid": sar}
         query = {"updatedByDAUUID": self.ctx.ident("creator_user_uuid"), "source": "WEB"}
+        if entry is not None:
+            self._settle(entry, sar)
         ex = self.target.call("delete", path=path, query=query)
         if entry is None or entry["pickup"] is None:
             expect_error(ex, 400, "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT", DELETE_DOC)
@@ -133,16 +147,23 @@ class Lifecycle(RuleBasedStateMachine):
         asked = sorted(live | self.deleted_trips)
         if not asked:
             return
-        ex = send(self.target, self.ledger, self.ctx, "filter", {"body": {
-            "dealerDepartmentUUIDList": [self.ctx.ident("department_uuid")], "eventUuids": asked,
-            "sortOrder": "APPT_TIME_ASC"}})
-        body = expect_success(ex, DELETE_DOC)
-        views = {t.get("eventUuid"): t for t in (body.get("tripViewDtos") or []) if isinstance(t, dict)}
-        got = set(views)
-        check(live <= got, ex, f"filter by eventUuids finds every live trip {sorted(live - got)}", CREATE_DOC)
-        stale = got & self.deleted_trips
-        check(not stale, ex, f"deleted trips are gone, found {sorted(stale)}", DELETE_DOC)
-        self._untouched(ex, views)
+
+        def observe():
+            ex = send(self.target, self.ledger, self.ctx, "filter", {"body": {
+                "dealerDepartmentUUIDList": [self.ctx.ident("department_uuid")], "eventUuids": asked,
+                "sortOrder": "APPT_TIME_ASC"}})
+            return ex, expect_success(ex, DELETE_DOC)
+
+        def judge(seen) -> None:
+            ex, body = seen
+            views = {t.get("eventUuid"): t for t in (body.get("tripViewDtos") or []) if isinstance(t, dict)}
+            got = set(views)
+            check(live <= got, ex, f"filter by eventUuids finds every live trip {sorted(live - got)}", CREATE_DOC)
+            stale = got & self.deleted_trips
+            check(not stale, ex, f"deleted trips are gone, found {sorted(stale)}", DELETE_DOC)
+            self._untouched(ex, views)
+
+        settled(self.target, observe, judge)
 
     def _untouched(self, ex, views: dict) -> None:
         """Whatever the last step did, every live appointment's chain is as the model holds it: both

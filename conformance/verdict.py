@@ -44,7 +44,8 @@ def body_of(ex: Exchange, citation: Any = None) -> dict:
     """The JSON object body, or a failure naming what came instead."""
     body = ex.json
     if not isinstance(body, dict):
-        what = "a truncated body" if ex.truncated else "a body that is not a JSON object"
+        what = (f"a body of over {ex.body_bytes or 0} bytes, beyond the suite's read ceiling" if ex.truncated
+                else "a body that is not a JSON object")
         fail(ex, f"a JSON object response body (got {what})", citation)
     return body  # type: ignore[return-value]
 
