@@ -356,7 +356,8 @@ class Target:
                 raise TargetFault(
                     f"{operation}: the target kept answering HTTP {response.status_code} with Retry-After "
                     f"({response.headers.get('retry-after')}) for {waited:.0f}s; the request was not processed, so "
-                    f"this is no verdict on the contract (--retry-after-budget {budget:g}s; lower --rate-limit?)")
+                    f"this is no verdict on the contract (--retry-after-budget {budget:g}s; lower --rate-limit?)",
+                    unreachable=True)  # at the run's first request: stop the run instead of erroring every test
             time.sleep(wait)
             waited += wait
             self._limiter.wait()

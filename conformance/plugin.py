@@ -38,6 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--target-profile", help="target profile YAML (identities, credential env vars); "
                                          "default profiles/sandbox.yaml")
     g.addoption("--sandbox-faults", help="comma-separated sandbox fault names (in-process sandbox only)")
+    g.addoption("--sandbox-variants", help="comma-separated conformant sandbox variants (in-process sandbox only)")
     g.addoption("--request-timeout", type=float, help="per-request timeout in seconds (default 10)")
     g.addoption("--rate-limit", type=float, help="max requests per second for the whole run, split across "
                                                   "xdist workers (0 = unlimited; default 20 against a real "
@@ -65,6 +66,7 @@ def _settings(config: pytest.Config):
         "target_url": config.getoption("--target-url"),
         "target_profile": config.getoption("--target-profile"),
         "sandbox_faults": config.getoption("--sandbox-faults"),
+        "sandbox_variants": config.getoption("--sandbox-variants"),
         "timeout": config.getoption("--request-timeout"),
         "rate_limit": config.getoption("--rate-limit"),
         "max_concurrency": config.getoption("--max-concurrency"),

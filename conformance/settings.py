@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     target_url: str | None = None
     target_profile: Path | None = None
     sandbox_faults: str = ""
+    sandbox_variants: str = ""
     timeout: float = 10.0
     # Load bounds for shared staging. rate_limit: requests per second for the whole run, split
     # across xdist workers (0 = unlimited; default unlimited in-process, DEFAULT_RATE_LIMIT
@@ -217,6 +218,7 @@ class Settings(BaseSettings):
             "target": "embedded sandbox (in-process)" if self.in_process else self.resolved_url,
             "profile": self.profile.name,
             "sandbox_faults": self.sandbox_faults or None,
+            "sandbox_variants": self.sandbox_variants or None,
             "timeout_s": self.timeout,
             "rate_limit_rps": (self.rate_per_process * self.workers) or "unlimited",
             "max_concurrency": self.max_concurrency,
@@ -248,6 +250,15 @@ def resolve(cli: dict[str, Any]) -> Settings:
             raise ConfigError(f"--target-url must be an http(s) URL, got {url!r}")
         url = url.rstrip("/")
     settings.resolved_url = url
+    if settings.sandbox_variants and not settings.in_process:
+        raise ConfigError("--sandbox-variants applies only to the in-process sandbox "
+                          "(start `python -m sandbox --variants` instead)")
+    if settings.sandbox_variants:
+        from sandbox.variants import UnknownVariant, resolve as resolve_variants
+        try:
+            resolve_variants(settings.sandbox_variants)
+        except UnknownVariant as exc:
+            raise ConfigError(str(exc)) from None
     if settings.sandbox_faults and not settings.in_process:
         raise ConfigError("--sandbox-faults applies only to the in-process sandbox (start `python -m sandbox --faults` instead)")
     if settings.credential("full") is None:

@@ -1,4 +1,4 @@
-"""`python -m sandbox --host 127.0.0.1 --port 8765 [--faults a,b] [--list-faults]`."""
+"""`python -m sandbox --host 127.0.0.1 --port 8765 [--faults a,b] [--variants a,b] [--list-faults] [--list-variants]`."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ import os
 import sys
 
 from sandbox.faults import FAULTS, UnknownFault
+from sandbox.variants import VARIANTS, UnknownVariant
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,7 +18,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--faults", default=os.environ.get("PND_SANDBOX_FAULTS", ""),
                         help="comma-separated deliberate deviations (default: $PND_SANDBOX_FAULTS)")
     parser.add_argument("--profile", help="profile YAML to seed from (default: profiles/sandbox.yaml)")
+    parser.add_argument("--variants", default=os.environ.get("PND_SANDBOX_VARIANTS", ""),
+                        help="comma-separated conformant variants: behaviours the docs permit "
+                             "(default: $PND_SANDBOX_VARIANTS)")
     parser.add_argument("--list-faults", action="store_true", help="print the fault names and exit")
+    parser.add_argument("--list-variants", action="store_true", help="print the variant names and exit")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser
 
@@ -25,16 +30,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
-    if args.list_faults:
-        width = max(map(len, FAULTS))
-        for name, description in FAULTS.items():
+    if args.list_faults or args.list_variants:
+        table = FAULTS if args.list_faults else VARIANTS
+        width = max(map(len, table))
+        for name, description in table.items():
             print(f"{name:<{width}}  {description}")
         return 0
     from sandbox.app import create_app
 
     try:
-        app = create_app(faults=args.faults.split(","), profile=args.profile)
-    except UnknownFault as exc:
+        app = create_app(faults=args.faults.split(","), profile=args.profile, variants=args.variants)
+    except (UnknownFault, UnknownVariant) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, KeyError, ValueError) as exc:

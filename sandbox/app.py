@@ -8,11 +8,12 @@ from typing import Any, Callable, Iterable
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from sandbox import envelopes, faults as fault_registry
+from sandbox import envelopes, faults as fault_registry, variants as variant_registry
 from sandbox import routes_create, routes_delete, routes_filter, routes_get_trips, routes_update
 from sandbox.context import Call, Context
 from sandbox.seed import load_seed
@@ -55,13 +56,19 @@ def _error(ctx: Context, operation: str, err: ApiError) -> Response:
     return envelopes.respond(body, status, text_plain=ctx.fault("wrong-content-type"), headers=headers)
 
 
-def _endpoint(ctx: Context, operation: str, handler: Handler) -> Callable[[Request], Any]:
+def _endpoint(ctx: Context, operation: str, handler: Handler,
+              variants: "variant_registry.Runtime | None" = None) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         raw = await request.body() if request.method in ("POST", "PUT", "PATCH") else b""
         call = Call(request, raw)
         try:
             with ctx.store.lock:
-                status, body = handler(ctx, call)
+                if variants is None:
+                    status, body = handler(ctx, call)
+                else:
+                    before = variants.before(operation)
+                    status, body = handler(variants.context_for(operation), call)
+                    variants.after(operation, before, status, body, call)
         except MalformedJson as err:
             if ctx.fault("malformed-json-500"):
                 return PlainTextResponse("Internal Server Error", status_code=500)
@@ -77,26 +84,29 @@ def _endpoint(ctx: Context, operation: str, handler: Handler) -> Callable[[Reque
     return endpoint
 
 
-def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None) -> Starlette:
-    """The sandbox app with its own fresh in-memory state. Unknown fault names raise ValueError."""
+def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None,
+               variants: Iterable[str] | str = ()) -> Starlette:
+    """The sandbox app with its own fresh in-memory state. Unknown fault or variant names raise ValueError."""
     active = fault_registry.resolve(faults)
+    chosen = variant_registry.resolve(variants)
     seed = load_seed(Path(profile) if profile else None)
     ctx = Context(store=Store(seed), seed=seed, faults=active)
+    runtime = variant_registry.Runtime(chosen, ctx) if chosen else None
 
     async def health(request: Request) -> Response:
-        return envelopes.respond({"status": "ok", "faults": sorted(active)}, 200)
+        return envelopes.respond({"status": "ok", "faults": sorted(active), "variants": sorted(chosen)}, 200)
 
     routes = [
         Route("/appointment/v2/dealers/{dealerUuid:segment}/partner-appointments-with-trip",
-              _endpoint(ctx, "create", routes_create.handle), methods=["POST"]),
+              _endpoint(ctx, "create", routes_create.handle, runtime), methods=["POST"]),
         Route("/appointment/v2/dealer/{dealerUuid:segment}/sar/{sarUUID:segment}/appointment-trip",
-              _endpoint(ctx, "update", routes_update.handle), methods=["POST"]),
+              _endpoint(ctx, "update", routes_update.handle, runtime), methods=["POST"]),
         Route("/appointment/v2/dealers/{dealerUuid:segment}/partner-appointments-with-trip/{sarUUID:segment}/trips",
-              _endpoint(ctx, "get-trips", routes_get_trips.handle), methods=["GET"]),
+              _endpoint(ctx, "get-trips", routes_get_trips.handle, runtime), methods=["GET"]),
         Route("/appointment/v2/departments/{dealerDepartmentUUID:segment}/partner-appointments-with-trip/"
               "{appointmentUuid:segment}",
-              _endpoint(ctx, "delete", routes_delete.handle), methods=["DELETE"]),
-        Route("/pickupdelivery/v3/trip-view/list", _endpoint(ctx, "filter", routes_filter.handle), methods=["POST"]),
+              _endpoint(ctx, "delete", routes_delete.handle, runtime), methods=["DELETE"]),
+        Route("/pickupdelivery/v3/trip-view/list", _endpoint(ctx, "filter", routes_filter.handle, runtime), methods=["POST"]),
         Route("/health", health, methods=["GET"]),
     ]
 
@@ -113,7 +123,10 @@ def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None)
         body = envelopes.error(None, ApiError(500, "INTERNAL_SERVER_ERROR", "An unexpected error occurred"))
         return envelopes.respond(body, 500)
 
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    middleware = [Middleware(cls) for name, cls in (("gateway-429", variant_registry.Gateway),
+                                                    ("verbose-json", variant_registry.VerboseJson)) if name in chosen]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error},
+                    middleware=middleware)
     app.router.redirect_slashes = False
     app.state.sandbox = ctx
     return app

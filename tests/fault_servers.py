@@ -22,6 +22,7 @@ MODES = {
     "huge": f"a {HUGE // 1024 // 1024} MiB JSON body",
     "slow": "no answer until well after the request timeout",
     "garbage": "bytes that are not HTTP at all",
+    "throttled": "a gateway answering every request 429 with Retry-After: 1 (never processed)",
 }
 
 
@@ -41,6 +42,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if mode == "slow":
             time.sleep(3)
+        if mode == "throttled":
+            body = b'{"message":"Too Many Requests"}'
+            self.send_response(429)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if mode == "html-error-page":
             body, status, ctype = b"<html><body><h1>502 Bad Gateway</h1></body></html>", 502, "text/html"
         elif mode == "truncated":

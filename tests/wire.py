@@ -26,14 +26,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def wire_sandbox(faults: str = "") -> Iterator[str]:
+def wire_sandbox(faults: str = "", variants: str = "") -> Iterator[str]:
     """Serve the sandbox on loopback until the block ends; yields its base URL."""
     port = free_port()
     cmd = [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port)]
     if faults:
         cmd += ["--faults", faults]
+    if variants:
+        cmd += ["--variants", variants]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            env={**os.environ, "PND_SANDBOX_FAULTS": ""})
+                            env={**os.environ, "PND_SANDBOX_FAULTS": "", "PND_SANDBOX_VARIANTS": ""})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20
