@@ -26,13 +26,14 @@ from sandbox.variants import VARIANTS
 from tests.fault_servers import fault_server
 from tests.test_mutants import broken_rules, run_suite
 from tests.test_robustness_targets import INTERNAL, run_suite as run_rules
-from tests.wire import FULL, IDS, wire_sandbox
+from tests.wire import FULL, IDS, REPO, wire_sandbox
 
 # Every variant of this part, and (variant, mutant) pairs that must still be caught with it.
 RUNS = {name: (name, "") for name in VARIANTS}
 RUNS |= {"valid-after-delay+is-valid-never-set": ("valid-after-delay", "is-valid-never-set"),
          "reads-lag+delete-leaves-dropoff": ("reads-lag", "delete-leaves-dropoff")}
 AUTH = (FULL["username"], FULL["password"])
+SCORE_FILE = REPO / "reports" / "variants-settle.json"  # time and outcome per run, for the lead's score
 
 
 def _all_trips(url: str) -> dict[str, dict]:
@@ -56,7 +57,12 @@ def _run(key: str, tmp: Path):
 def outcomes(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("variants")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS)))
+        results = dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS)))
+    SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
+    SCORE_FILE.write_text(json.dumps({k: {"returncode": o.returncode, "failed": o.failed, "seconds": round(o.seconds, 1),
+                                          "variant": RUNS[k][0], "mutant": RUNS[k][1] or None}
+                                      for k, (o, _, _) in results.items()}, indent=1))
+    return results
 
 
 @pytest.mark.parametrize("name", list(VARIANTS))
