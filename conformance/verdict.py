@@ -81,7 +81,7 @@ def expect_error(ex: Exchange, status: int, code: str | None, citation: Any = No
 def expect_success(ex: Exchange, citation: Any = None) -> dict:
     """A success: HTTP 200, JSON object, statusCode 200, no errors in the envelope."""
     check(ex.status == 200, ex, "HTTP 200 for a valid request", citation)
-    check(ex.content_type.split(";")[0].strip() == "application/json", ex,
+    check(ex.content_type.split(";")[0].strip().lower() == "application/json", ex,  # media types ignore case
           "an application/json response", citation)
     body = body_of(ex, citation)
     check(body.get("statusCode") == 200, ex, "body statusCode 200 on success", citation)

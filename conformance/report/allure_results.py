@@ -62,7 +62,8 @@ def exchange_steps(exchanges: list[Exchange], dropped: int) -> None:
             _attach_json({"method": req["method"], "url": req["url"], "client": d["client"],
                           "headers": req["headers"], "body": _parsed(req["body"])}, "request")
             _attach_json({"status": resp["status"], "headers": resp["headers"], "body": _parsed(resp["body"]),
-                          "truncated": resp["truncated"], "elapsed_ms": d["elapsed_ms"]}, "response")
+                          "truncated": resp["truncated"], **({"note": resp["note"]} if "note" in resp else {}),
+                          "elapsed_ms": d["elapsed_ms"]}, "response")
             allure.attach(redact(d["curl"]), "curl (reproduce)", allure.attachment_type.TEXT)
 
 
