@@ -65,7 +65,7 @@ def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None) ->
     elif faults:
         cmd += ["--sandbox-faults", faults]
     env = {**os.environ, "PND_LEDGER_DIR": str(tmp / f"ledger-{name}")}
-    if name and MUTANTS[name].get("strict"):
+    if name and MUTANTS.get(name, {}).get("strict"):  # variants (tests/test_variants_settle.py) are no mutants
         env["PND_STRICT"] = "1"  # it breaks only inferred rules, which gate under --strict (tests/mutants.yaml)
     env.pop("CI", None)
     start = time.perf_counter()
