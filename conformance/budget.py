@@ -26,10 +26,13 @@ READ_ONLY_OPERATIONS = frozenset({"get-trips", "filter"})
 # trip-less appointment needs a trip re-attached before the delete operation accepts it).
 SETUP_REQUESTS = {"none": 0, "appointment_with_trip": 1, "appointment_with_drop": 1, "appointment_without_trip": 2}
 CLEANUP_REQUESTS = {"none": 0, "appointment_with_trip": 1, "appointment_with_drop": 1, "appointment_without_trip": 3}
-# Reads a post-check (conformance/checks.py) sends after the rule's request, per example.
+# Requests a post-check (conformance/checks.py) sends after the rule's request, per example; every
+# check has an entry here or in PROPERTY_COSTS (tests/test_budget.py).
 CHECK_REQUESTS = {"create_state": 1, "service_advisor_derived": 2, "replaced_appointment_deleted": 2,
                   "update_trip_applied": 1, "update_trip_created": 1, "update_trip_deleted": 2,
-                  "delete_chain_removed": 3}
+                  "delete_chain_removed": 3, "filter_results_match": 0, "get_trips_pickup": 0,
+                  "get_trips_linked_both_ways": 0, "get_trips_all_valid": 0, "get_trips_total_count": 0,
+                  "get_trips_empty": 0}
 # Property tests (conformance/checks.py): (requests once, requests per example, explores).
 PROPERTY_COSTS = {"filter_properties": (6, 1, True), "filter_pagination_partitions": (6, 4, True),
                   "filter_sort_order": (8, 0, False), "filter_each_filter_selects": (18, 0, False),
@@ -63,10 +66,10 @@ def rule_cost(rule) -> Cost:
 
     setup = rule.setup or DEFAULT_SETUP[rule.operation]
     if rule.test == "property":
-        once, per, explores = PROPERTY_COSTS.get(rule.check, (6, 1, False))
+        once, per, explores = PROPERTY_COSTS[rule.check]
         return Cost(once, per, explores)
     around = SETUP_REQUESTS[setup] + CLEANUP_REQUESTS[setup]
-    request = 1 + CHECK_REQUESTS.get(rule.check or "", 0)
+    request = 1 + (CHECK_REQUESTS[rule.check] if rule.check else 0)
     if rule.operation == "create" and rule.test == "acceptance":
         request += 1  # the appointment the request itself creates is deleted
     if rule.operation == "delete" and rule.test == "acceptance":
@@ -111,6 +114,7 @@ class Plan:
     cap: int
     examples: dict[str, int] = field(default_factory=dict)  # node id -> max_examples
     planned: float = 0.0  # the requests the plan expects to send
+    profile: str = ""  # the Hypothesis profile the plan was made for
 
     def for_test(self, nodeid: str) -> int | None:
         return self.examples.get(nodeid)

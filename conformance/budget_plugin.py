@@ -9,13 +9,17 @@ test (rules, properties, Schemathesis, the lifecycle) inherits.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hsettings
 
-from conformance.replay import PerTestDatabase
 from conformance.budget import (DEFAULT_REQUEST_BUDGET, UNBUDGETED_PROFILES, BudgetError, Cost, Plan, make_plan,
                                 other_cost, rule_cost)
+from conformance.replay import PerTestDatabase
+from conformance.settings import REPO_ROOT
+
+SUITE_DIR = REPO_ROOT / "conformance"
 
 
 def effective_budget(requested: int | None, profile: str) -> int | None:
@@ -41,18 +45,19 @@ def item_cost(item: pytest.Item) -> Cost:
 @pytest.hookimpl(trylast=True)  # after -k/-m deselection
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     settings = getattr(config, "pnd_settings", None)
-    if settings is None or not items:
-        return
+    suite = [item for item in items if Path(item.path).resolve().is_relative_to(SUITE_DIR)]
+    if settings is None or not suite:
+        return  # the self-tests (tests/) are not planned: their examples are their own
     profile = hsettings.get_current_profile_name()
     try:
         budget = effective_budget(settings.request_budget, profile)
-        plan = make_plan({item.nodeid: item_cost(item) for item in items}, budget,
+        plan = make_plan({item.nodeid: item_cost(item) for item in suite}, budget,
                          hsettings.get_profile(profile).max_examples)
     except BudgetError as exc:
         if hasattr(config, "workerinput"):
             return  # the xdist controller reports it (below), a worker cannot stop the run cleanly
         raise pytest.UsageError(str(exc)) from None
-    plan.profile = profile  # type: ignore[attr-defined]
+    plan.profile = profile
     config.pnd_plan = plan  # type: ignore[attr-defined]
 
 
@@ -72,7 +77,7 @@ def pytest_runtest_call(item: pytest.Item):
     examples = plan.for_test(item.nodeid) if plan is not None and plan.budget is not None else None
     if examples is None:
         return (yield)
-    base = plan.profile  # type: ignore[attr-defined]
+    base = plan.profile
     hsettings.load_profile(_profile_with(base, examples))
     try:
         return (yield)
@@ -99,6 +104,7 @@ def id_cost(nodeid: str) -> Cost:
 def pytest_xdist_node_collection_finished(node, ids) -> None:
     """Under xdist the workers plan; the controller checks the budget against the floor once."""
     config = node.config
+    ids = [i for i in ids if i.startswith("conformance/")]
     if getattr(config, "pnd_budget_checked", False) or not ids:
         return
     config.pnd_budget_checked = True  # type: ignore[attr-defined]

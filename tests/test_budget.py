@@ -13,7 +13,14 @@ import math
 import subprocess
 import sys
 import tempfile
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
+
+import httpx
 
 import pytest
 
@@ -22,6 +29,7 @@ from conformance.budget import (DEFAULT_REQUEST_BUDGET, BudgetError, Cost, floor
 from conformance.budget_plugin import effective_budget
 from spec.catalogue import load_rules
 from tests.reportrun import REPO, _env, run_suite
+from tests.wire import PROFILE, wire_sandbox
 
 RULES = load_rules()
 OBSERVABLE = [r for r in RULES if r.test != "unobservable"]
@@ -115,6 +123,19 @@ def test_budget_below_floor_is_a_one_line_usage_error():
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
+def test_budget_below_floor_under_xdist_is_a_usage_error():
+    """Under xdist the workers plan, and the controller stops the run with the same error."""
+    floor = floor_of(rule_cost(r) for r in GET_TRIPS)
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance", "--reports-dir", f"{tmp}/reports",
+                               "--hypothesis-profile", "ci", "-n", "2", "-k", "get-trips/", "--request-budget", "3"],
+                              cwd=REPO, env=_env(None), capture_output=True, text=True, timeout=240)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 4, out
+    assert f"--request-budget 3 is below the floor of {floor} requests" in out
+    assert "Traceback" not in out and "INTERNALERROR" not in out
+
+
 def test_counts_written_and_aggregated_across_xdist_workers():
     """The same derandomized run, alone and on two xdist workers, counts the same requests."""
     floor = floor_of(rule_cost(r) for r in GET_TRIPS)
@@ -144,3 +165,76 @@ def test_counts_written_and_aggregated_across_xdist_workers():
     assert total2 == total0 + 1 and ops2["get-trips"] == ops0["get-trips"] + 1
     assert {k: v for k, v in ops2.items() if k != "get-trips"} == {k: v for k, v in ops0.items() if k != "get-trips"}
     assert examples2 == examples0
+
+
+def test_every_check_has_a_cost():
+    """A new check (conformance/checks.py) states what it costs, so that plans stay honest."""
+    from conformance import checks
+    from conformance.budget import CHECK_REQUESTS, PROPERTY_COSTS
+
+    assert set(CHECK_REQUESTS) == set(checks.POST_CHECKS)
+    assert set(PROPERTY_COSTS) == set(checks.PROPERTIES)
+
+
+# --------------------------------------------------------------- counted as the target received them
+
+def _operation(method: str, path: str) -> str:
+    if method == "DELETE":
+        return "delete"
+    if method == "GET":
+        return "get-trips" if path.split("?")[0].endswith("/trips") else "other"
+    if path.startswith("/pickupdelivery/v3/trip-view/list"):
+        return "filter"
+    return "update" if path.split("?")[0].endswith("/appointment-trip") else "create"
+
+
+@contextmanager
+def counting_proxy(upstream: str) -> Iterator[tuple[str, Counter]]:
+    """A loopback proxy in front of `upstream` counting the requests it forwards, per operation."""
+    received: Counter = Counter()
+    lock = threading.Lock()
+    client = httpx.Client(base_url=upstream, timeout=30)
+
+    class Handler(BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with lock:
+                received[_operation(self.command, self.path)] += 1
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+            answer = client.request(self.command, self.path, content=body, headers=headers)
+            self.send_response(answer.status_code)
+            for name, value in answer.headers.items():
+                if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        do_GET = do_POST = do_DELETE = _forward
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", received
+    finally:
+        server.shutdown()
+        client.close()
+
+
+def test_count_is_what_the_target_received_across_xdist_workers():
+    """Over the wire, on two xdist workers: the run's count equals the requests the target received."""
+    with wire_sandbox() as upstream, counting_proxy(upstream) as (url, received), \
+            tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance", "--reports-dir", f"{tmp}/reports",
+                               "--hypothesis-profile", "ci", "-n", "2", "-k", "get-trips/ or filter/",
+                               "--target-url", url, "--target-profile", str(PROFILE)],
+                              cwd=REPO, env=_env(None), capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr
+        requests = _requests(Path(tmp))["requests"]
+    assert sum(received.values()) > 100
+    assert requests["total"] == sum(received.values())
+    assert requests["by_operation"] == dict(received)
