@@ -97,8 +97,9 @@ def default_run() -> None:
 def detection_table(budgets: list[str]) -> None:
     from tests.test_mutants import MUTANTS, _run_mutant, killed, run_suite
 
-    print("| budget | requests (clean run) | wall time (clean run) | mutants killed | wall time (all mutants, 2 at a time) |")
-    print("|---|---:|---:|---:|---:|")
+    print("| budget | requests (clean run) | wall time (clean run) | mutants killed | wall time (all mutants, 2 at a time) "
+          "| survivors |")
+    print("|---|---:|---:|---:|---:|---|")
     for budget in budgets:
         with tempfile.TemporaryDirectory() as tmp_dir:
             tmp = Path(tmp_dir)
@@ -112,10 +113,11 @@ def detection_table(budgets: list[str]) -> None:
             with ThreadPoolExecutor(max_workers=2) as pool:
                 outcomes = dict(zip(MUTANTS, pool.map(lambda n: _run_mutant(n, tmp, extra), MUTANTS)))
             wall = time.perf_counter() - start
-        dead = sum(killed(n, o) for n, o in outcomes.items())
+        survivors = [n for n, o in outcomes.items() if not killed(n, o)]
         label = "none (0)" if budget == "0" else f"{int(budget):,}"
-        print(f"| {label} | {matrix['requests']['total']:,} | {clean.seconds:.1f} s | {dead}/{len(MUTANTS)}"
-              f"{'' if clean.returncode == 0 else ' (clean run failed!)'} | {wall:.0f} s |", flush=True)
+        print(f"| {label} | {matrix['requests']['total']:,} | {clean.seconds:.1f} s | "
+              f"{len(MUTANTS) - len(survivors)}/{len(MUTANTS)}{'' if clean.returncode == 0 else ' (clean run failed!)'} "
+              f"| {wall:.0f} s | {', '.join(survivors) or '-'} |", flush=True)
 
 
 def main() -> int:

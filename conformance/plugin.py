@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
+from conformance.budget import DEFAULT_REQUEST_BUDGET
 from conformance.client import Target, TargetFault
 from conformance.ledger import CleanupFailed, Ledger, sweep_directory
 from conformance.redaction import REDACTOR, redact
@@ -47,8 +48,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--max-concurrency", type=int, help="max requests in flight against a real target, i.e. "
                                                      "max xdist workers (default 4)")
     g.addoption("--expectations", help="known-deviations YAML keyed by rule id")
-    g.addoption("--request-budget", type=int, help="requests the run may send: examples are planned to fit, every "
-                                                    "observable rule one verdict first (default 1600; 0 = no budget)")
+    g.addoption("--request-budget", type=int, help=f"requests the run may send: examples are planned to fit, every "
+                                                    f"observable rule one verdict first (default {DEFAULT_REQUEST_BUDGET}; 0 = no budget)")
     g.addoption("--allow-production-writes", action="store_true", default=None,
                 help="DANGER: allow tests that create/update/delete data against the production host")
     g.addoption("--cleanup-only", action="store_true", default=False,
