@@ -37,7 +37,14 @@ CHECK_REQUESTS = {"create_state": 1, "service_advisor_derived": 2, "replaced_app
 PROPERTY_COSTS = {"filter_properties": (6, 1, True), "filter_pagination_partitions": (6, 4, True),
                   "filter_sort_order": (8, 0, False), "filter_each_filter_selects": (18, 0, False),
                   "filter_department_restricts": (3, 0, False), "delete_web_no_fallback_actor": (4, 0, False),
-                  "delete_web_fallback_creator": (3, 0, False)}
+                  "delete_web_fallback_creator": (3, 0, False), "create_rejected_leaves_no_trip": (4, 0, False),
+                  "create_fields_in_get_trips": (3, 0, False), "create_fields_in_filter": (3, 0, False),
+                  "create_trip_details_in_filter": (3, 0, False), "assigned_by_from_creator": (3, 0, False),
+                  "update_fields_round_trip": (5, 0, False), "update_customer_names_populated": (5, 0, False),
+                  "update_leaves_others": (7, 0, False), "update_created_trip_linked": (5, 0, False),
+                  "update_updated_by_recorded": (4, 0, False), "update_keeps_dropoff_link": (4, 0, False),
+                  "update_other_dealer_path": (4, 0, False), "delete_leaves_others": (5, 0, False),
+                  "delete_other_department_path": (4, 0, False), "get_trips_other_dealer_path": (3, 0, False)}
 # Schemathesis (per example and generation mode: a sarUUID setup, the case, its cleanup) and the
 # lifecycle state machine (up to 12 steps and their invariants), measured on the sandbox.
 SCHEMATHESIS_PER_CASE = {"create": 1.2, "update": 2.5, "get-trips": 2.7, "delete": 2.8, "filter": 1.0}
