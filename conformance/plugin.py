@@ -11,21 +11,24 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
+from conformance.budget import DEFAULT_REQUEST_BUDGET
 from conformance.client import Target, TargetFault
 from conformance.ledger import CleanupFailed, Ledger, sweep_directory
 from conformance.redaction import REDACTOR, redact
+from conformance.replay import DATABASE as REPLAY_DATABASE
 from conformance.settings import ConfigError, resolve
 from conformance.states import SetupFailed, States
 from conformance.verdict import NonConformance
 from strategies.context import Ctx
 
 
-# Hypothesis profiles, one per use. `ci` is deterministic (derandomize) and small.
+# Hypothesis profiles, one per use. `ci` is deterministic (derandomize) and small. `dev` replays the last
+# failing examples first (conformance/replay.py). Examples per test are planned by conformance/budget.py.
 _common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                                      HealthCheck.function_scoped_fixture,
                                                      HealthCheck.differing_executors],
                database=None, print_blob=False)
-hsettings.register_profile("dev", max_examples=10, **_common)
+hsettings.register_profile("dev", max_examples=10, **{**_common, "database": REPLAY_DATABASE})
 hsettings.register_profile("ci", max_examples=5, derandomize=True, **_common)
 hsettings.register_profile("thorough", max_examples=200, **_common)
 hsettings.register_profile("mutant", max_examples=5, derandomize=True,
@@ -52,6 +55,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="seconds one request may wait out a 429/503 with Retry-After before it is an "
                      "error (default 60)")
     g.addoption("--expectations", help="known-deviations YAML keyed by rule id")
+    g.addoption("--request-budget", type=int, help=f"requests the run may send: examples are planned to fit, every "
+                                                    f"observable rule one verdict first (default {DEFAULT_REQUEST_BUDGET}; 0 = no budget)")
     g.addoption("--allow-production-writes", action="store_true", default=None,
                 help="DANGER: allow tests that create/update/delete data against the production host")
     g.addoption("--cleanup-only", action="store_true", default=False,
@@ -73,6 +78,7 @@ def _settings(config: pytest.Config):
         "expectations": config.getoption("--expectations"),
         "settle_timeout": config.getoption("--settle-timeout"),
         "retry_after_budget": config.getoption("--retry-after-budget"),
+        "request_budget": config.getoption("--request-budget"),
         "allow_production_writes": config.getoption("--allow-production-writes"),
     }
     try:

@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     retry_after_budget: float = Field(default=60.0, ge=0)
     allow_production_writes: bool = False
     expectations: Path | None = None
+    # Requests the run may send (conformance/budget.py): None = the default budget, 0 = no budget.
+    request_budget: int | None = Field(default=None, ge=0)
     # Where the cleanup ledger of real targets lives (an interrupted run is swept from here).
     ledger_dir: Path = REPO_ROOT / "reports" / "ledger"
 
@@ -227,6 +229,7 @@ class Settings(BaseSettings):
             "retry_after_budget_s": self.retry_after_budget,
             "allow_production_writes": self.allow_production_writes,
             "expectations": str(self.expectations) if self.expectations else None,
+            "request_budget": self.request_budget,
             "clients": clients,
         }
 

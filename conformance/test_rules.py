@@ -5,12 +5,13 @@ strategies/violations.py or check in conformance/checks.py; no new test function
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import pytest
 from hypothesis import given, strategies as st
 
 from conformance import checks
+from conformance.budget import shares_setup
 from conformance.runner import as_dict, send
 from conformance.states import DEFAULT_SETUP
 from conformance.verdict import expect_error, expect_success
@@ -37,9 +38,20 @@ def _setup(rule) -> str:
 
 
 @contextmanager
-def _prepared(rule, states, ctx, data):
-    """The rule's setup state (deleted afterwards) and the drawn valid request with its trigger applied."""
+def _shared(rule, states):
+    """One prepared state for all examples of a read-only rule (budget.shares_setup), else None."""
+    if not shares_setup(rule):
+        yield None
+        return
     with states.scope(_setup(rule)) as state:
+        yield state
+
+
+@contextmanager
+def _prepared(rule, states, ctx, data, shared=None):
+    """The rule's setup state (deleted afterwards, unless shared) and the drawn valid request with its
+    trigger applied."""
+    with nullcontext(shared) if shared is not None else states.scope(_setup(rule)) as state:
         c = ctx.with_state(**state)
         request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
                         as_dict(rule.trigger), c)
@@ -54,11 +66,12 @@ def test_violation(rule, target, ctx, states, ledger, record_rule):
 
     @given(data=st.data())
     def run(data):
-        with _prepared(rule, states, ctx, data) as (c, request):
+        with _prepared(rule, states, ctx, data, shared) as (c, request):
             ex = send(target, ledger, c, rule.operation, request)
             expect_error(ex, expect.get("status", 400), expect.get("errorCode"), rule.citation)
 
-    run()
+    with _shared(rule, states) as shared:
+        run()
 
 
 @pytest.mark.parametrize("rule", _params("acceptance"))
@@ -68,13 +81,14 @@ def test_acceptance(rule, target, ctx, states, ledger, record_rule):
 
     @given(data=st.data())
     def run(data):
-        with _prepared(rule, states, ctx, data) as (c, request):
+        with _prepared(rule, states, ctx, data, shared) as (c, request):
             ex = send(target, ledger, c, rule.operation, request)
             body = expect_success(ex, rule.citation)
             if rule.check:
                 checks.run_post_check(rule, ex, body, request, c, target, ledger)
 
-    run()
+    with _shared(rule, states) as shared:
+        run()
 
 
 @pytest.mark.parametrize("rule", _params("property"))
@@ -104,11 +118,12 @@ def test_auth(rule, target, ctx, states, ledger, record_rule):
 
     @given(data=st.data())
     def run(data):
-        with _prepared(rule, states, ctx, data) as (c, request):
+        with _prepared(rule, states, ctx, data, shared) as (c, request):
             ex = send(target, ledger, c, rule.operation, request, **kw)
             if expect.get("status") == 200:
                 expect_success(ex, rule.citation)
             else:
                 expect_error(ex, expect["status"], expect.get("errorCode"), rule.citation)
 
-    run()
+    with _shared(rule, states) as shared:
+        run()

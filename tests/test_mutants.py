@@ -55,11 +55,12 @@ class Outcome:
     output: str = ""
 
 
-def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None) -> Outcome:
+def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None, extra: tuple[str, ...] = ()) -> Outcome:
+    """One run of the suite (the default request budget unless `extra` says otherwise)."""
     junit = tmp / f"{name or 'clean'}.xml"
     cmd = [sys.executable, "-m", "pytest", "conformance", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:randomly",
            "--hypothesis-profile", "mutant", "-o", "addopts=", f"--junitxml={junit}",
-           "--reports-dir", str(tmp / f"reports-{name or 'clean'}")]
+           "--reports-dir", str(tmp / f"reports-{name or 'clean'}"), *extra]
     if url:
         cmd += ["--target-url", url, "--target-profile", str(PROFILE)]
     elif faults:
@@ -82,11 +83,16 @@ def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None) ->
     return out
 
 
-def _run_mutant(name: str, tmp: Path) -> Outcome:
+def _run_mutant(name: str, tmp: Path, extra: tuple[str, ...] = ()) -> Outcome:
     if MUTANTS[name].get("wire"):
         with wire_sandbox(faults=name) as url:
-            return run_suite(name, tmp, url=url)
-    return run_suite(name, tmp, faults=name)
+            return run_suite(name, tmp, url=url, extra=extra)
+    return run_suite(name, tmp, faults=name, extra=extra)
+
+
+def killed(name: str, outcome: Outcome) -> bool:
+    """The run failed, and one of the failing tests is a rule the mutant breaks."""
+    return outcome.returncode == 1 and bool(set(outcome.failed) & broken_rules(name))
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +106,7 @@ def outcomes(tmp_path_factory, request) -> dict[str, Outcome]:
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
     SCORE_FILE.write_text(json.dumps({
         name or "": {"returncode": o.returncode, "failed": o.failed, "seconds": round(o.seconds, 2),
-                     "killed": bool(name) and o.returncode == 1 and bool(set(o.failed) & broken_rules(name)),
+                     "killed": bool(name) and killed(name, o),
                      "wire": bool(name) and bool(MUTANTS[name].get("wire"))}
         for name, o in results.items()}, indent=1))
     return results

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from conformance import requests_count
 from conformance.redaction import redact
 from conformance.report.outcome import OUTCOMES, Outcome
 from conformance.report.record import RunRecord, TestRecord, get
@@ -47,6 +48,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
             "expectation": exp.to_dict() if exp else None,
             "tests": [t.nodeid for t in tests],
             "duration_s": round(sum(t.duration for t in tests), 3),
+            **requests_count.rule_columns(run.config, f"{rule.operation}/{rule.id}"),
         })
     # Tests naming a rule the catalogue does not have (should not happen) are listed with the others.
     others += [t for ts in by_rule.values() for t in ts]
@@ -68,6 +70,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
         "rules": rows,
         "other_tests": [{"test": t.nodeid, "outcome": t.outcome, "detail": t.detail,
                          "duration_s": round(t.duration, 3)} for t in others],
+        "requests": requests_count.matrix_section(run.config),
         # covered / behaviour-stating units per document (spec/docunits.py), and the uncovered units
         "doc_coverage": run.doc_coverage.to_dict() if run.doc_coverage is not None
         else {"error": run.doc_coverage_error},
@@ -109,7 +112,8 @@ def render_markdown(matrix: dict[str, Any]) -> str:
             "|---|---:|" + "---:|" * len(shown)]
     for op, t in [*matrix["totals"]["by_operation"].items(), ("**all**", all_)]:
         out.append(f"| {op} | {t['rules']} | " + " | ".join(str(t[o]) for o in shown) + " |")
-    out += ["", "## Rules", "", "| operation | rule | doc citation | outcome | detail |", "|---|---|---|---|---|"]
+    out += ["", "## Rules", "", "| operation | rule | doc citation | outcome | examples | detail |",
+            "|---|---|---|---|---:|---|"]
     for r in matrix["rules"]:
         cit = r["citation"] or {}
         doc = f"{cit.get('doc')}: “{_cell(cit.get('quote'), 160)}”" if cit.get("doc") else ""
@@ -118,7 +122,8 @@ def render_markdown(matrix: dict[str, Any]) -> str:
             exp = r["expectation"]
             note = f"listed: {_cell(exp['reason'], 160)}" + (f" ({exp['ticket']})" if exp.get("ticket") else "")
             detail = f"{note}; {detail}" if detail else note
-        out.append(f"| {r['operation']} | `{r['rule']}` | {doc} | {r['outcome']} | {detail} |")
+        out.append(f"| {r['operation']} | `{r['rule']}` | {doc} | {r['outcome']} | {r.get('examples', '')} | {detail} |")
+    out += requests_count.markdown_lines(matrix.get("requests"))
     if matrix["other_tests"]:
         out += ["", "## Other tests", "", "| test | outcome | detail |", "|---|---|---|"]
         for t in matrix["other_tests"]:

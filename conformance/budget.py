@@ -1,0 +1,158 @@
+"""The request budget: how many Hypothesis examples each selected test runs (issue 10).
+
+Requests are what a run costs the target, so a run is planned in requests. Each test has a
+cost model from the catalogue: requests sent once (a shared setup and its cleanup, a
+property's seeded trips) and requests per example (the example's setup, its request, the
+post-check's reads, its cleanup). The *floor* gives every selected test one example: every
+observable rule one verdict. A budget below it is a usage error naming it. Above it, what is
+left goes, one example at a time in rounds, first to the tests whose input space has
+something to explore (valid requests drawn for acceptance rules, filter properties,
+Schemathesis, the lifecycle), then to those whose trigger is a fixed value (violations, auth),
+never beyond the Hypothesis profile's `max_examples`. The `thorough` profile has no budget.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable
+
+# A default run of the in-process sandbox sent 6,443 requests before budgets; a quarter of that
+# gives every observable rule its verdict and still explores where exploration pays.
+DEFAULT_REQUEST_BUDGET = 1600
+UNBUDGETED_PROFILES = frozenset({"thorough"})
+
+READ_ONLY_OPERATIONS = frozenset({"get-trips", "filter"})
+# Requests to prepare a `setup` state, and to delete it again (the ledger's cleanup: a
+# trip-less appointment needs a trip re-attached before the delete operation accepts it).
+SETUP_REQUESTS = {"none": 0, "appointment_with_trip": 1, "appointment_with_drop": 1, "appointment_without_trip": 2}
+CLEANUP_REQUESTS = {"none": 0, "appointment_with_trip": 1, "appointment_with_drop": 1, "appointment_without_trip": 3}
+# Requests a post-check (conformance/checks.py) sends after the rule's request, per example; every
+# check has an entry here or in PROPERTY_COSTS (tests/test_budget.py).
+CHECK_REQUESTS = {"create_state": 1, "service_advisor_derived": 2, "replaced_appointment_deleted": 2,
+                  "update_trip_applied": 1, "update_trip_created": 1, "update_trip_deleted": 2,
+                  "delete_chain_removed": 3, "filter_results_match": 0, "get_trips_pickup": 0,
+                  "get_trips_linked_both_ways": 0, "get_trips_all_valid": 0, "get_trips_total_count": 0,
+                  "get_trips_empty": 0}
+# Property tests (conformance/checks.py): (requests once, requests per example, explores).
+PROPERTY_COSTS = {"filter_properties": (6, 1, True), "filter_pagination_partitions": (6, 4, True),
+                  "filter_sort_order": (8, 0, False), "filter_each_filter_selects": (18, 0, False),
+                  "filter_department_restricts": (3, 0, False), "delete_web_no_fallback_actor": (4, 0, False),
+                  "delete_web_fallback_creator": (3, 0, False), "create_rejected_leaves_no_trip": (4, 0, False),
+                  "create_fields_in_get_trips": (3, 0, False), "create_fields_in_filter": (3, 0, False),
+                  "create_trip_details_in_filter": (3, 0, False), "assigned_by_from_creator": (3, 0, False),
+                  "update_fields_round_trip": (5, 0, False), "update_customer_names_populated": (5, 0, False),
+                  "update_leaves_others": (7, 0, False), "update_created_trip_linked": (5, 0, False),
+                  "update_updated_by_recorded": (4, 0, False), "update_keeps_dropoff_link": (4, 0, False),
+                  "update_other_dealer_path": (4, 0, False), "delete_leaves_others": (5, 0, False),
+                  "delete_other_department_path": (4, 0, False), "get_trips_other_dealer_path": (3, 0, False)}
+# Schemathesis (per example and generation mode: a sarUUID setup, the case, its cleanup) and the
+# lifecycle state machine (up to 12 steps and their invariants), measured on the sandbox.
+SCHEMATHESIS_PER_CASE = {"create": 1.2, "update": 2.5, "get-trips": 2.7, "delete": 2.8, "filter": 1.0}
+SCHEMATHESIS_MODES = {"test_negative_data_rejected": 1}  # the other checks run positive and negative data
+STATEFUL_LINKS_PER_EXAMPLE = 9
+LIFECYCLE_PER_EXAMPLE = 27
+
+
+class BudgetError(Exception):
+    """A budget the selected tests cannot fit (a usage error)."""
+
+
+@dataclass(frozen=True)
+class Cost:
+    once: float
+    per_example: float
+    explores: bool  # more examples can find more (drawn inputs), versus a fixed trigger
+
+    def of(self, examples: int) -> float:
+        return self.once + self.per_example * examples
+
+
+def rule_cost(rule) -> Cost:
+    """A catalogue rule test's cost (conformance/test_rules.py), from its entry."""
+    from spec.catalogue import DEFAULT_SETUP
+
+    setup = rule.setup or DEFAULT_SETUP[rule.operation]
+    if rule.test == "property":
+        once, per, explores = PROPERTY_COSTS[rule.check]
+        return Cost(once, per, explores)
+    around = SETUP_REQUESTS[setup] + CLEANUP_REQUESTS[setup]
+    request = 1 + (CHECK_REQUESTS[rule.check] if rule.check else 0)
+    if rule.operation == "create" and rule.test == "acceptance":
+        request += 1  # the appointment the request itself creates is deleted
+    if rule.operation == "delete" and rule.test == "acceptance":
+        around -= CLEANUP_REQUESTS[setup]  # the request deletes the setup itself
+    if rule.check == "update_trip_deleted":
+        around += CLEANUP_REQUESTS["appointment_without_trip"] - CLEANUP_REQUESTS[setup]
+    if rule.check == "update_trip_created":
+        around += CLEANUP_REQUESTS["appointment_with_trip"] - CLEANUP_REQUESTS[setup]
+    if rule.check == "replaced_appointment_deleted":
+        around -= CLEANUP_REQUESTS[setup]  # the target deletes the replaced appointment
+    explores = rule.test == "acceptance"
+    if shares_setup(rule):
+        return Cost(around, request, explores)
+    return Cost(0, around + request, explores)
+
+
+def shares_setup(rule) -> bool:
+    """Examples of a read-only rule read one prepared appointment; a test that writes never shares."""
+    from spec.catalogue import DEFAULT_SETUP
+
+    setup = rule.setup or DEFAULT_SETUP[rule.operation]
+    return rule.operation in READ_ONLY_OPERATIONS and rule.test != "property" and setup != "none"
+
+
+def other_cost(name: str) -> Cost:
+    """A test that is not one catalogue rule: the Schemathesis checks, the lifecycle."""
+    base, _, param = name.partition("[")
+    param = param.rstrip("]")
+    if base == "test_lifecycle_state_machine":
+        return Cost(0, LIFECYCLE_PER_EXAMPLE, True)
+    if base == "test_stateful_links":
+        return Cost(0, STATEFUL_LINKS_PER_EXAMPLE, True)
+    if param in SCHEMATHESIS_PER_CASE:
+        return Cost(0, SCHEMATHESIS_PER_CASE[param] * SCHEMATHESIS_MODES.get(base, 2), True)
+    return Cost(0, 1, False)
+
+
+@dataclass
+class Plan:
+    budget: int | None
+    floor: int
+    cap: int
+    examples: dict[str, int] = field(default_factory=dict)  # node id -> max_examples
+    planned: float = 0.0  # the requests the plan expects to send
+    profile: str = ""  # the Hypothesis profile the plan was made for
+
+    def for_test(self, nodeid: str) -> int | None:
+        return self.examples.get(nodeid)
+
+
+def floor_of(costs: Iterable[Cost]) -> int:
+    """The fewest requests giving every test one example (every observable rule one verdict)."""
+    return math.ceil(sum(c.of(1) for c in costs) - 1e-9)
+
+
+def make_plan(costs: dict[str, Cost], budget: int | None, cap: int) -> Plan:
+    """Examples per test fitting `budget` requests (None: every test at the profile's cap)."""
+    floor = floor_of(costs.values())
+    cap = max(1, cap)
+    if budget is None:
+        examples = {k: cap for k in costs}
+        return Plan(None, floor, cap, examples, sum(c.of(cap) for c in costs.values()))
+    if budget < floor:
+        raise BudgetError(f"--request-budget {budget} is below the floor of {floor} requests "
+                          f"(one verdict for each of the {len(costs)} selected tests)")
+    examples = {k: 1 for k in costs}
+    left = budget - sum(c.of(1) for c in costs.values())
+    # Rounds: each test that explores gains one example per round while it fits; then the
+    # fixed-trigger tests, so that a generous budget reaches the profile's examples everywhere.
+    for tier in (True, False):
+        grew = True
+        while grew:
+            grew = False
+            for key, cost in costs.items():
+                if cost.explores is tier and examples[key] < cap and cost.per_example <= left:
+                    examples[key] += 1
+                    left -= cost.per_example
+                    grew = True
+    return Plan(budget, floor, cap, examples, sum(costs[k].of(n) for k, n in examples.items()))

@@ -1,0 +1,116 @@
+"""Plans the run's examples within its request budget (conformance/budget.py) and applies them.
+
+`--request-budget N` / PND_REQUEST_BUDGET (default budget.DEFAULT_REQUEST_BUDGET; 0 = none: every
+test at the Hypothesis profile's max_examples). The plan is made from the selected tests after
+deselection, the same in every xdist worker; each test then runs under its own Hypothesis
+profile `<profile>@<n>` (the profile with max_examples=n), which every `@given` inside the
+test (rules, properties, Schemathesis, the lifecycle) inherits.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import settings as hsettings
+
+from conformance.budget import (DEFAULT_REQUEST_BUDGET, UNBUDGETED_PROFILES, BudgetError, Cost, Plan, make_plan,
+                                other_cost, rule_cost)
+from conformance.replay import PerTestDatabase
+from conformance.settings import REPO_ROOT
+
+SUITE_DIR = REPO_ROOT / "conformance"
+
+
+def effective_budget(requested: int | None, profile: str) -> int | None:
+    """The run's budget: the user's, else the default; none for `thorough` or `0`."""
+    if profile in UNBUDGETED_PROFILES:
+        if requested:
+            raise BudgetError(f"--request-budget does not apply to the '{profile}' Hypothesis profile "
+                              "(many examples, no budget); drop one of them")
+        return None
+    if requested is None:
+        return DEFAULT_REQUEST_BUDGET
+    return requested or None
+
+
+def item_cost(item: pytest.Item) -> Cost:
+    callspec = getattr(item, "callspec", None)
+    rule = callspec.params.get("rule") if callspec is not None else None
+    if rule is not None and hasattr(rule, "test"):
+        return rule_cost(rule)
+    return other_cost(item.name)
+
+
+@pytest.hookimpl(trylast=True)  # after -k/-m deselection
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    settings = getattr(config, "pnd_settings", None)
+    suite = [item for item in items if Path(item.path).resolve().is_relative_to(SUITE_DIR)]
+    if settings is None or not suite:
+        return  # the self-tests (tests/) are not planned: their examples are their own
+    profile = hsettings.get_current_profile_name()
+    try:
+        budget = effective_budget(settings.request_budget, profile)
+        plan = make_plan({item.nodeid: item_cost(item) for item in suite}, budget,
+                         hsettings.get_profile(profile).max_examples)
+    except BudgetError as exc:
+        if hasattr(config, "workerinput"):
+            return  # the xdist controller reports it (below), a worker cannot stop the run cleanly
+        raise pytest.UsageError(str(exc)) from None
+    plan.profile = profile
+    config.pnd_plan = plan  # type: ignore[attr-defined]
+
+
+def _profile_with(base: str, examples: int) -> str:
+    name = f"{base}@{examples}"
+    try:
+        hsettings.get_profile(name)
+    except Exception:  # not registered yet
+        hsettings.register_profile(name, parent=hsettings.get_profile(base), max_examples=examples)
+    return name
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    PerTestDatabase.current_test = item.nodeid.encode()
+    plan: Plan | None = getattr(item.config, "pnd_plan", None)
+    examples = plan.for_test(item.nodeid) if plan is not None and plan.budget is not None else None
+    if examples is None:
+        return (yield)
+    base = plan.profile
+    hsettings.load_profile(_profile_with(base, examples))
+    try:
+        return (yield)
+    finally:
+        hsettings.load_profile(base)
+
+
+_RULE_ID = re.compile(r"\[([a-z-]+)/([a-z0-9-]+)\]$")
+
+
+def id_cost(nodeid: str) -> Cost:
+    """A test's cost from its node id alone (what the xdist controller knows of the collection)."""
+    from spec.catalogue import load_rules
+
+    m = _RULE_ID.search(nodeid)
+    if m:
+        rule = next((r for r in load_rules() if r.operation == m.group(1) and r.id == m.group(2)), None)
+        if rule is not None:
+            return rule_cost(rule)
+    return other_cost(nodeid.rsplit("::", 1)[-1])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids) -> None:
+    """Under xdist the workers plan; the controller checks the budget against the floor once."""
+    config = node.config
+    ids = [i for i in ids if i.startswith("conformance/")]
+    if getattr(config, "pnd_budget_checked", False) or not ids:
+        return
+    config.pnd_budget_checked = True  # type: ignore[attr-defined]
+    settings = getattr(config, "pnd_settings", None)
+    try:
+        budget = effective_budget(settings.request_budget, hsettings.get_current_profile_name())
+        make_plan({i: id_cost(i) for i in ids}, budget, 1)
+    except BudgetError as exc:
+        pytest.exit(f"ERROR: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)

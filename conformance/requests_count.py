@@ -1,0 +1,218 @@
+"""Requests the run sent to the target: per operation, per test type and per rule (issue 10).
+
+Requests are what a run costs a shared staging server (its rate limit), so every run counts
+them. Each worker process meters the exchanges of its `Target` per test phase and ships the
+count on the phase's report (a plain dict, so it travels to the xdist controller); the
+controller, or the single process, adds them up. The matrix (conformance.json, key
+`requests`; per rule `examples` and `requests`) and the terminal summary show the totals.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from conformance.client import Exchange, Target
+
+# Used to say what a count costs when the run itself is not rate-limited (in-process, loopback):
+# the default rate against a remote target and the one of the CI example.
+REFERENCE_RATES = (20.0, 5.0)
+TEST_TYPES = {"test_violation": "violation", "test_acceptance": "acceptance", "test_property": "property",
+              "test_auth": "auth", "test_lifecycle_state_machine": "lifecycle"}
+
+
+def _build_context() -> Any:
+    try:
+        from hypothesis.control import current_build_context
+
+        return current_build_context()
+    except Exception:  # outside a Hypothesis example
+        return None
+
+
+class _Meter:
+    """Listener on the run's Target: requests by operation, and the Hypothesis examples that sent them."""
+
+    def __init__(self) -> None:
+        self.ops: Counter[str] = Counter()
+        self.examples: set[int] = set()
+        self.outside = False  # requests sent outside any Hypothesis example (setup, plain tests)
+        self._contexts: list[Any] = []  # kept alive so that id() stays unique within a phase
+
+    def __call__(self, exchange: Exchange) -> None:
+        self.ops[exchange.operation] += 1
+        ctx = _build_context()
+        if ctx is None:
+            self.outside = True
+        elif id(ctx) not in self.examples:
+            self.examples.add(id(ctx))
+            self._contexts.append(ctx)
+
+    def take(self) -> dict[str, Any]:
+        out = {"by_operation": dict(self.ops), "examples": len(self.examples), "outside": self.outside}
+        self.ops, self.examples, self.outside, self._contexts = Counter(), set(), False, []
+        return out
+
+
+_METER = _Meter()
+
+
+def kind_of_test(nodeid: str, name: str) -> str:
+    """The kind of test a node id is: a catalogue test type, `schemathesis` or `lifecycle`."""
+    if "test_schemathesis.py" in nodeid:
+        return "schemathesis"
+    return TEST_TYPES.get(name.split("[")[0], "other")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    result = yield
+    if isinstance(result, Target) and _METER not in result.listeners:
+        # Exchanges the fixture made before it returned (the reachability probe) count too.
+        for ex in result.history:
+            _METER.ops[ex.operation] += 1
+        result.listeners.append(_METER)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    taken = _METER.take()
+    callspec = getattr(item, "callspec", None)
+    rule = getattr(item, "pnd_rule", None) or (callspec.params.get("rule") if callspec is not None else None)
+    plan = getattr(item.config, "pnd_plan", None)  # planned where the tests were collected (a worker)
+    report.pnd_requests = {**taken, "type": kind_of_test(item.nodeid, item.name),
+                           "key": f"{rule.operation}/{rule.id}" if rule is not None else item.nodeid,
+                           "budget": plan.budget if plan else None, "floor": plan.floor if plan else None}
+    return report
+
+
+@dataclass
+class RunCount:
+    """The run's totals (on the controller under xdist, else in the one process)."""
+
+    total: int = 0
+    by_operation: Counter = field(default_factory=Counter)
+    by_type: Counter = field(default_factory=Counter)
+    by_test: dict[str, dict[str, Any]] = field(default_factory=dict)
+    budget: int | None = None
+    floor: int | None = None
+
+    def add(self, counted: dict[str, Any]) -> None:
+        self.budget = counted.get("budget", self.budget)
+        self.floor = counted.get("floor", self.floor)
+        ops = counted.get("by_operation") or {}
+        n = sum(ops.values())
+        entry = self.by_test.setdefault(counted["key"], {"type": counted["type"], "requests": 0, "examples": 0,
+                                                         "by_operation": Counter()})
+        entry["requests"] += n
+        entry["examples"] += counted.get("examples", 0)
+        if counted.get("outside") and not counted.get("examples") and counted.get("phase") == "call":
+            entry["examples"] += 1  # a test without Hypothesis examples is one example
+        entry["by_operation"].update(ops)
+        self.total += n
+        self.by_operation.update(ops)
+        self.by_type[counted["type"]] += n
+
+    def to_dict(self, rate: float) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "by_operation": dict(self.by_operation.most_common()),
+            "by_type": dict(self.by_type.most_common()),
+            "by_rule": {k: {"type": v["type"], "requests": v["requests"], "examples": v["examples"],
+                            "by_operation": dict(v["by_operation"])} for k, v in self.by_test.items()},
+            "rate_limit_rps": rate or None,
+            "seconds_at_rate_limit": round(self.total / rate, 1) if rate else None,
+            "seconds_at_reference_rates": {f"{r:g}": round(self.total / r, 1) for r in REFERENCE_RATES},
+            "budget": self.budget,
+            "floor": self.floor,
+        }
+
+
+_COUNT = pytest.StashKey[RunCount]()
+
+
+class _Aggregator:
+    """Adds up the counts of every phase report; on an xdist worker, the controller does instead."""
+
+    def __init__(self, count: RunCount) -> None:
+        self.count = count
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        counted = getattr(report, "pnd_requests", None)
+        if counted is not None:
+            self.count.add({**counted, "phase": report.when})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_COUNT] = RunCount()
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(_Aggregator(config.stash[_COUNT]), "pnd-requests-count")
+
+
+def run_count(config: pytest.Config) -> RunCount | None:
+    return config.stash.get(_COUNT, None)
+
+
+def summary_lines(requests: dict[str, Any]) -> list[str]:
+    """The terminal lines for a run's `requests` (also printed by bench/benchmark.py)."""
+    total = requests["total"]
+    ops = ", ".join(f"{op} {n:,}" for op, n in requests["by_operation"].items()) or "none"
+    types = ", ".join(f"{t} {n:,}" for t, n in requests["by_type"].items()) or "none"
+    rate = requests.get("rate_limit_rps")
+    if rate:
+        cost = f"{requests['seconds_at_rate_limit']:,.0f} s at the run's rate limit of {rate:g} req/s"
+    else:
+        cost = "unlimited rate; " + ", ".join(f"{s:,.0f} s at {r} req/s"
+                                              for r, s in requests["seconds_at_reference_rates"].items())
+    lines = [f"requests sent: {total:,} ({cost})", f"  per operation: {ops}", f"  per test type: {types}"]
+    if requests.get("budget"):
+        lines.append(f"  request budget {requests['budget']:,} (floor {requests['floor']:,})")
+    top = sorted(requests["by_rule"].items(), key=lambda kv: -kv[1]["requests"])[:5]
+    if top:
+        lines.append("  most: " + ", ".join(f"{k} {v['requests']}" for k, v in top))
+    return lines
+
+
+def _run_rate(config: pytest.Config) -> float:
+    settings = getattr(config, "pnd_settings", None)
+    return settings.rate_per_process * settings.workers if settings is not None else 0.0
+
+
+def matrix_section(config: pytest.Config) -> dict[str, Any] | None:
+    """The matrix's `requests` key: totals, per operation, per test type, per rule, and their cost."""
+    count = run_count(config)
+    if count is None:
+        return None
+    return count.to_dict(_run_rate(config))
+
+
+def rule_columns(config: pytest.Config, key: str) -> dict[str, Any]:
+    """A matrix row's `examples` (Hypothesis examples that reached the target) and `requests`."""
+    count = run_count(config)
+    entry = count.by_test.get(key) if count is not None else None
+    return {"examples": entry["examples"] if entry else 0, "requests": entry["requests"] if entry else 0}
+
+
+@pytest.hookimpl(trylast=True)  # after the matrix is written (conformance.reporting)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    section = matrix_section(config)
+    if not section or not section["total"]:
+        return
+    terminalreporter.section("requests")
+    for line in summary_lines(section):
+        terminalreporter.write_line(line)
+
+
+def markdown_lines(requests: dict[str, Any] | None) -> list[str]:
+    """The matrix's **Requests** section: the run's cost, per operation and per test type."""
+    if not requests or not requests.get("total"):
+        return []
+    out = ["", "## Requests", ""] + [f"- {line.strip()}" for line in summary_lines(requests)
+                                     if not line.strip().startswith("most:")]
+    return out
