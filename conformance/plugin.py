@@ -64,6 +64,8 @@ def _settings(config: pytest.Config):
         "max_concurrency": config.getoption("--max-concurrency"),
         "expectations": config.getoption("--expectations"),
         "allow_production_writes": config.getoption("--allow-production-writes"),
+        # pytest's own --strict (its strictness options) also makes inferred rules gate.
+        "strict": True if config.getini("strict") else None,
     }
     try:
         settings = resolve(cli)

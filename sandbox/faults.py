@@ -94,9 +94,11 @@ def resolve(faults: Iterable[str] | str | None) -> frozenset[str]:
         return frozenset()
     if isinstance(faults, str):
         faults = faults.split(",")
+    from sandbox.variants import VARIANTS  # conformant variants are enabled the same way
+
     names = frozenset(f.strip() for f in faults if f and f.strip())
-    unknown = sorted(names - FAULTS.keys())
+    unknown = sorted(names - FAULTS.keys() - VARIANTS.keys())
     if unknown:
-        raise UnknownFault(f"unknown sandbox fault(s): {', '.join(unknown)} "
+        raise UnknownFault(f"unknown sandbox fault(s) or variant(s): {', '.join(unknown)} "
                            f"(see `python -m sandbox --list-faults`)")
     return names
