@@ -156,13 +156,13 @@ def create_state(rule, ex, body, request, ctx, target, ledger):
               "the dropoff's rideTime is the one sent", rule.citation)
     else:
         check(len(trips) == 1, gx, "get-trips returns only the pickup when no dropoff was created", rule.citation)
+    return gx, trips
 
 
 @post_check("create_trips_valid")
 def create_trips_valid(rule, ex, body, request, ctx, target, ledger):
-    """create_state, and the first get-trips after the create shows every trip isValid true."""
-    create_state(rule, ex, body, request, ctx, target, ledger)
-    gx, trips = get_trips(target, ctx, body["appointmentUUID"])
+    """create_state, and the first get-trips after the create (create_state's) shows every trip isValid true."""
+    gx, trips = create_state(rule, ex, body, request, ctx, target, ledger)
     invalid = [t.get("eventUuid") for t in trips if t.get("isValid") is not True]
     check(not invalid, gx, "isValid true after creation (\"The trip is marked valid later during the SAR-Trip "
           f"mapping step\"); not: {invalid}", rule.citation)
@@ -352,9 +352,8 @@ def filter_results_match(rule, ex, body, request, ctx, target, ledger):
           "totalCount is the number of matching trips (at least the page's length)", rule.citation)
     if req.get("pageSize"):
         check(len(trips) <= req["pageSize"], ex, f"at most pageSize={req['pageSize']} trips", rule.citation)
-    else:
-        check(total == len(trips), ex, "without pageSize every match is returned: totalCount = trips returned",
-              rule.citation)
+    # Without pageSize the documents do not say that every match comes back (a server may cap an
+    # unpaged answer), so totalCount is only bounded below here.
 
 
 # --- properties ------------------------------------------------------------------------------

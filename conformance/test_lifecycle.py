@@ -45,7 +45,8 @@ class Lifecycle(RuleBasedStateMachine):
         ex = send(self.target, self.ledger, self.ctx, "create", request)
         body = expect_success(ex, CREATE_DOC)
         sar = body["appointmentUUID"]
-        self.model[sar] = {"pickup": body.get("pickupEventUUID"), "dropoff": body.get("dropoffEventUUID"),
+        # eventUUID is the pickup (pickupEventUUID, its alias, is "returned for newer partner integrations")
+        self.model[sar] = {"pickup": body.get("eventUUID"), "dropoff": body.get("dropoffEventUUID"),
                            "time": request["body"]["appointmentDateTime"]}
         return sar
 

@@ -17,7 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--faults", default=os.environ.get("PND_SANDBOX_FAULTS", ""),
                         help="comma-separated deliberate deviations (default: $PND_SANDBOX_FAULTS)")
     parser.add_argument("--profile", help="profile YAML to seed from (default: profiles/sandbox.yaml)")
-    parser.add_argument("--list-faults", action="store_true", help="print the fault names and exit")
+    parser.add_argument("--list-faults", action="store_true",
+                        help="print the fault names (mutants) and the conformant variants, and exit")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     return parser
 
@@ -26,9 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
     if args.list_faults:
-        width = max(map(len, FAULTS))
+        from sandbox.variants import VARIANTS
+
+        width = max(map(len, [*FAULTS, *VARIANTS]))
         for name, description in FAULTS.items():
             print(f"{name:<{width}}  {description}")
+        for name, description in VARIANTS.items():
+            print(f"{name:<{width}}  (conformant variant) {description}")
         return 0
     from sandbox.app import create_app
 
