@@ -32,9 +32,11 @@ CHECK_REQUESTS = {"create_state": 1, "service_advisor_derived": 2, "replaced_app
                   "update_trip_applied": 1, "update_trip_created": 1, "update_trip_deleted": 2,
                   "delete_chain_removed": 3, "filter_results_match": 0, "get_trips_pickup": 0,
                   "get_trips_linked_both_ways": 0, "get_trips_all_valid": 0, "get_trips_total_count": 0,
-                  "get_trips_empty": 0}
+                  "get_trips_empty": 0, "create_trips_valid": 2, "create_pickup_alias": 1,
+                  "create_trip_status_kept": 2, "delete_twice_not_linked": 4}
 # Property tests (conformance/checks.py): (requests once, requests per example, explores).
 PROPERTY_COSTS = {"filter_properties": (6, 1, True), "filter_pagination_partitions": (6, 4, True),
+                  "filter_last_item_index_partitions": (6, 4, True),
                   "filter_sort_order": (8, 0, False), "filter_each_filter_selects": (18, 0, False),
                   "filter_department_restricts": (3, 0, False), "delete_web_no_fallback_actor": (4, 0, False),
                   "delete_web_fallback_creator": (3, 0, False), "create_rejected_leaves_no_trip": (4, 0, False),

@@ -75,6 +75,21 @@ def settled(target: Target, observe: Callable[[], Any], accept: Callable[[Any], 
 
 def get_trips(target: Target, ctx: Ctx, sar: str) -> tuple[Exchange, list[dict]]:
     ex = target.call("get-trips", path={"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": sar})
+    return get_trips_answer(ex)
+
+
+def trips_of_gone(target: Target, ctx: Ctx, sar: str) -> tuple[Exchange, list[dict]]:
+    """get-trips of a deleted appointment: 200 with its trips (none, as documented), or a 4xx rejection,
+    since what get-trips answers for an appointment that no longer exists is not documented (NOTES.md
+    "Unknown appointment on get-trips")."""
+    ex = target.call("get-trips", path={"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": sar})
+    if 400 <= ex.status < 500:
+        expect_error(ex, ex.status, None)
+        return ex, []
+    return get_trips_answer(ex)
+
+
+def get_trips_answer(ex: Exchange) -> tuple[Exchange, list[dict]]:
     body = expect_success(ex)
     trips = body.get("tripViewDtos") or []
     check(isinstance(trips, list), ex, "tripViewDtos is a list (or null when there are no trips)")
@@ -88,7 +103,9 @@ def created_ids(ex: Exchange, body: dict, with_drop: bool, citation) -> dict:
     check(isinstance(sar, str) and sar, ex, "appointmentUUID: UUID of the created appointment", citation)
     check(isinstance(event, str) and event, ex, "eventUUID: UUID of the created pickup and delivery trip event",
           citation)
-    check(pickup == event, ex, "pickupEventUUID: Alias for eventUUID", citation)
+    # "returned for newer partner integrations": when present it is the alias; its presence is
+    # the inferred rule create-pickup-event-uuid-returned.
+    check(pickup in (None, event), ex, "pickupEventUUID: Alias for eventUUID (when returned)", citation)
     if with_drop:
         check(isinstance(drop, str) and drop and drop != event, ex,
               "dropoffEventUUID: UUID of the created dropoff trip event, when dropTripInformation was provided",
@@ -131,17 +148,9 @@ def create_state(rule, ex, body, request, ctx, target, ledger):
               rule.citation)
         check(pickup.get("linkedAppointmentUuid") == ids["sar_uuid"], gx,
               "the pickup's linkedAppointmentUuid is the appointment", rule.citation)
-        check(pickup.get("isValid") is True, gx,
-              "isValid true once the trip is mapped, within the settle window (\"The trip is marked valid later "
-              "during the SAR-Trip mapping step\")",
-              rule.citation)
         check(same_instant(pickup.get("appointmentTime"), req["appointmentDateTime"]), gx,
               f"the trip's appointmentTime is appointmentDateTime with its offset ({req['appointmentDateTime']}: "
               "\"The full value with timezone is used as appointmentTime for the trip\")", rule.citation)
-        sent_status = req["pickupTripInformation"].get("tripStatus")
-        if sent_status:
-            check(pickup.get("tripStatus") == sent_status, gx, f"the pickup's tripStatus is the one sent ({sent_status}): "
-                  "\"tripStatus: Status of the trip\"", rule.citation)
         body_total = gx.json.get("totalCount")
         check(body_total == len(trips), gx, f"totalCount equals the number of trips returned ({len(trips)})",
               rule.citation)
@@ -162,7 +171,39 @@ def create_state(rule, ex, body, request, ctx, target, ledger):
         else:
             check(len(trips) == 1, gx, "get-trips returns only the pickup when no dropoff was created", rule.citation)
 
-    settled(target, lambda: get_trips(target, ctx, ids["sar_uuid"]), judge)
+    return settled(target, lambda: get_trips(target, ctx, ids["sar_uuid"]), judge)
+
+
+@post_check("create_trips_valid")
+def create_trips_valid(rule, ex, body, request, ctx, target, ledger):
+    """create_state, and get-trips shows every trip isValid true within the settle window (marked valid
+    "later", an inferred reading of how much later: NOTES.md)."""
+    create_state(rule, ex, body, request, ctx, target, ledger)
+
+    def judge(seen: tuple[Exchange, list[dict]]) -> None:
+        invalid = [t.get("eventUuid") for t in seen[1] if t.get("isValid") is not True]
+        check(not invalid, seen[0], "isValid true after creation (\"The trip is marked valid later during the "
+              f"SAR-Trip mapping step\"); not: {invalid}", rule.citation)
+
+    settled(target, lambda: get_trips(target, ctx, body["appointmentUUID"]), judge)
+
+
+@post_check("create_pickup_alias")
+def create_pickup_alias(rule, ex, body, request, ctx, target, ledger):
+    """create_state, and pickupEventUUID is returned, equal to eventUUID."""
+    create_state(rule, ex, body, request, ctx, target, ledger)
+    check(body.get("pickupEventUUID") == body.get("eventUUID"), ex,
+          "pickupEventUUID: Alias for eventUUID, returned (read: to every partner client)", rule.citation)
+
+
+@post_check("create_trip_status_kept")
+def create_trip_status_kept(rule, ex, body, request, ctx, target, ledger):
+    """create_state, and get-trips shows the pickup's tripStatus as sent."""
+    create_state(rule, ex, body, request, ctx, target, ledger)
+    sent = request["body"]["pickupTripInformation"].get("tripStatus")
+    gx, pickup = _pickup_of(target, ctx, rule, body["appointmentUUID"], body["eventUUID"])
+    check(pickup.get("tripStatus") == sent, gx, f"the pickup's tripStatus is the one sent ({sent}), got "
+          f"{pickup.get('tripStatus')!r}", rule.citation)
 
 
 # --- post-checks after update ----------------------------------------------------------------
@@ -230,7 +271,7 @@ def delete_chain_removed(rule, ex, body, request, ctx, target, ledger):
     check(body.get("pickupEventUUID") == state.get("pickup_uuid"), ex,
           "pickupEventUUID: UUID of the deleted pickup trip event", rule.citation)
     ledger.forget(sar)
-    settled(target, lambda: get_trips(target, ctx, sar), lambda seen: check(
+    settled(target, lambda: trips_of_gone(target, ctx, sar), lambda seen: check(
         not seen[1], seen[0], "after delete, the appointment has no trips", rule.citation))
     gone = [u for u in (state.get("pickup_uuid"), state.get("dropoff_uuid")) if u]
 
@@ -242,6 +283,12 @@ def delete_chain_removed(rule, ex, body, request, ctx, target, ledger):
     settled(target, lambda: filter_call(target, ledger, ctx, {
         "dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
         "eventUuids": gone, "sortOrder": "APPT_TIME_ASC"}), judge)
+
+
+@post_check("delete_twice_not_linked")
+def delete_twice_not_linked(rule, ex, body, request, ctx, target, ledger):
+    """delete_chain_removed, then a second delete of the same appointment is not linked (an inferred reading)."""
+    delete_chain_removed(rule, ex, body, request, ctx, target, ledger)
     # The second delete names its actor: a WEB fallback actor cannot be derived from a deleted appointment.
     query = {**request["query"], "updatedByDAUUID": request["query"].get("updatedByDAUUID")
              or ctx.ident("creator_user_uuid")}
@@ -251,7 +298,20 @@ def delete_chain_removed(rule, ex, body, request, ctx, target, ledger):
 
 # --- post-checks after filter ----------------------------------------------------------------
 
+#: Ride types whose place in filter's time range and sort order the documents leave open: their view
+#: carries `rideTime` only in get-trips' example, and filter's key is "appointment time" (NOTES.md
+#: "Sort key and ties", "Time range: which time, bounds"): such trips are not judged on time.
+DROPOFF_RIDE_TYPES = frozenset({"DROPOFF_VEHICLE", "DROPOFF_CUSTOMER"})
+
+
+def time_judged(trip: dict) -> bool:
+    return trip.get("rideType") not in DROPOFF_RIDE_TYPES
+
+
 def effective_time(trip: dict) -> datetime | None:
+    """The time a trip is filtered and sorted by: its appointmentTime (else rideTime); None for a dropoff."""
+    if not time_judged(trip):
+        return None
     return parse_time(trip.get("appointmentTime")) or parse_time(trip.get("rideTime"))
 
 
@@ -290,7 +350,7 @@ def trip_problems(trip: dict, req: dict) -> list[str]:
             out.append("no driver of the trip is in driverUuids")
     if req.get("startApptTime") and req.get("endApptTime"):
         t, lo, hi = effective_time(trip), parse_time(req["startApptTime"]), parse_time(req["endApptTime"])
-        if t is None or not (lo <= t <= hi):
+        if time_judged(trip) and (t is None or not (lo <= t <= hi)):
             out.append(f"time {trip.get('appointmentTime') or trip.get('rideTime')} outside "
                        f"[{req['startApptTime']}, {req['endApptTime']}]")
     return out
@@ -318,9 +378,8 @@ def filter_results_match(rule, ex, body, request, ctx, target, ledger):
           "totalCount is the number of matching trips (at least the page's length)", rule.citation)
     if req.get("pageSize"):
         check(len(trips) <= req["pageSize"], ex, f"at most pageSize={req['pageSize']} trips", rule.citation)
-    else:
-        check(total == len(trips), ex, "without pageSize every match is returned: totalCount = trips returned",
-              rule.citation)
+    # Without pageSize the documents do not say that every match comes back (a server may cap an
+    # unpaged answer), so totalCount is only bounded below here.
 
 
 # --- properties ------------------------------------------------------------------------------
@@ -359,7 +418,17 @@ def _all_pages(target, ledger, ctx, base: dict, mode: str, size: int) -> tuple[l
 
 @prop("filter_pagination_partitions")
 def filter_pagination_partitions(rule, target, ctx, states, ledger):
-    """pageNumber (1-based) and lastItemIndex pages partition the unpaged result; totalCount = matches."""
+    """pageNumber (1-based) pages partition the unpaged result; totalCount = matches."""
+    _partitions(rule, target, ctx, states, ledger, "pageNumber")
+
+
+@prop("filter_last_item_index_partitions")
+def filter_last_item_index_partitions(rule, target, ctx, states, ledger):
+    """lastItemIndex (read: items already returned) pages partition the unpaged result (inferred)."""
+    _partitions(rule, target, ctx, states, ledger, "lastItemIndex")
+
+
+def _partitions(rule, target, ctx, states, ledger, mode: str) -> None:
     with states.scope("none"):
         mine = _seed_trips(states, ctx)
         times = sorted(parse_time(s["request"]["appointmentDateTime"]) for s in mine)
@@ -369,9 +438,8 @@ def filter_pagination_partitions(rule, target, ctx, states, ledger):
                 "startApptTime": start.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "endApptTime": end.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
-        @given(order=st.sampled_from(["APPT_TIME_ASC", "APPT_TIME_DESC"]), size=st.integers(1, 4),
-               mode=st.sampled_from(["pageNumber", "lastItemIndex"]))
-        def run(order, size, mode):
+        @given(order=st.sampled_from(["APPT_TIME_ASC", "APPT_TIME_DESC"]), size=st.integers(1, 4))
+        def run(order, size):
             def judge(seen: tuple[Exchange, dict]) -> None:
                 full_ex, full = seen
                 everything = _event_uuids(full)
@@ -439,7 +507,7 @@ def replaced_appointment_deleted(rule, ex, body, request, ctx, target, ledger):
     """regularServiceApptUuid names an appointment that is deleted after the new one is created."""
     create_state(rule, ex, body, request, ctx, target, ledger)
     old = request["query"]["regularServiceApptUuid"]
-    settled(target, lambda: get_trips(target, ctx, old), lambda seen: check(
+    settled(target, lambda: trips_of_gone(target, ctx, old), lambda seen: check(
         not seen[1], seen[0], f"the replaced appointment {old} has no trip any more (it is deleted after creating "
         "the new appointment with trip)", rule.citation))
     ledger.forget(old)
@@ -555,7 +623,7 @@ def delete_web_fallback_creator(rule, target, ctx, states, ledger):
         ledger.forget(made["sar_uuid"])
         check(body.get("appointmentUuid") == made["sar_uuid"], ex, "appointmentUuid: UUID of the deleted appointment",
               rule.citation)
-        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: check(
+        settled(target, lambda: trips_of_gone(target, ctx, made["sar_uuid"]), lambda seen: check(
             not seen[1], seen[0], "after the delete the appointment has no trips", rule.citation))
 
 
@@ -632,12 +700,14 @@ def filter_each_filter_selects(rule, target, ctx, states, ledger):
                  if isinstance(t, dict) and t.get("eventUuid") in ours}
         for fragment in _selectors(views, made, ctx):
             req = {**base, **fragment}
-            want = {u for u, t in views.items() if not trip_problems(t, req)}
+            # A time range judges only trips with a documented filter time (not the dropoffs).
+            judged = {u for u, t in views.items() if "startApptTime" not in fragment or time_judged(t)}
+            want = {u for u, t in views.items() if u in judged and not trip_problems(t, req)}
             fx, fbody = filter_call(target, ledger, ctx, req)
             got = {t.get("eventUuid") for t in fbody.get("tripViewDtos") or [] if isinstance(t, dict)}
             name = ", ".join(f"{k}={v}" for k, v in fragment.items())
-            check(got & ours == want, fx, f"filter {name} keeps exactly our matching trips {sorted(want)}, "
-                  f"got {sorted(got & ours)}", rule.citation)
+            check(got & judged == want, fx, f"filter {name} keeps exactly our matching trips {sorted(want)}, "
+                  f"got {sorted(got & judged)}", rule.citation)
             for trip in fbody.get("tripViewDtos") or []:
                 problems = trip_problems(trip, req) if isinstance(trip, dict) else ["not an object"]
                 check(not problems, fx, f"filter {name}: trip {trip.get('eventUuid') if isinstance(trip, dict) else trip}"

@@ -80,6 +80,8 @@ def _settings(config: pytest.Config):
         "retry_after_budget": config.getoption("--retry-after-budget"),
         "request_budget": config.getoption("--request-budget"),
         "allow_production_writes": config.getoption("--allow-production-writes"),
+        # pytest's own --strict (its strictness options) also makes inferred rules gate.
+        "strict": True if config.getini("strict") else None,
     }
     try:
         settings = resolve(cli)

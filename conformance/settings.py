@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     expectations: Path | None = None
     # Requests the run may send (conformance/budget.py): None = the default budget, 0 = no budget.
     request_budget: int | None = Field(default=None, ge=0)
+    # Inferred rules (the suite's reading where the documents are silent; spec/NOTES.md) gate only
+    # when strict; otherwise their failures are advisories (conformance/strength.py).
+    strict: bool = False
     # Where the cleanup ledger of real targets lives (an interrupted run is swept from here).
     ledger_dir: Path = REPO_ROOT / "reports" / "ledger"
 
@@ -230,6 +233,7 @@ class Settings(BaseSettings):
             "allow_production_writes": self.allow_production_writes,
             "expectations": str(self.expectations) if self.expectations else None,
             "request_budget": self.request_budget,
+            "strict": self.strict,
             "clients": clients,
         }
 

@@ -49,7 +49,8 @@ class Lifecycle(RuleBasedStateMachine):
         body = expect_success(ex, CREATE_DOC)
         sar = body["appointmentUUID"]
         drop = request["body"].get("dropTripInformation")
-        self.model[sar] = {"pickup": body.get("pickupEventUUID"), "dropoff": body.get("dropoffEventUUID"),
+        # eventUUID is the pickup (pickupEventUUID, its alias, is "returned for newer partner integrations")
+        self.model[sar] = {"pickup": body.get("eventUUID"), "dropoff": body.get("dropoffEventUUID"),
                            "time": request["body"]["appointmentDateTime"],
                            "drop_time": drop.get("rideTime") if isinstance(drop, dict) else None,
                            "updated": False}

@@ -35,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         width = max(map(len, table))
         for name, description in table.items():
             print(f"{name:<{width}}  {description}")
+        for name, description in VARIANTS.items():
+            print(f"{name:<{width}}  (conformant variant) {description}")
         return 0
     from sandbox.app import create_app
 

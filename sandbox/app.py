@@ -51,7 +51,11 @@ def _error(ctx: Context, operation: str, err: ApiError) -> Response:
         status = body_status = 500
     elif operation == "get-trips" and ctx.fault("get-trips-errors-list"):
         errors_list = True
+    if err.status in (401, 403) and ctx.variant("auth-codes-differ") and operation in ("update", "filter"):
+        err = ApiError(err.status, "NOT_AUTHENTICATED" if err.status == 401 else "ACCESS_DENIED", err.description)
     body = envelopes.error(operation, err, status_in_body=body_status, errors_list=errors_list)
+    if err.status in (401, 403) and ctx.variant("auth-gateway-bodies"):
+        body = {"message": "Unauthorized" if err.status == 401 else "Forbidden"}
     headers = {"WWW-Authenticate": 'Basic realm="sandbox"'} if err.status == 401 else None
     return envelopes.respond(body, status, text_plain=ctx.fault("wrong-content-type"), headers=headers)
 
@@ -90,7 +94,7 @@ def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None,
     active = fault_registry.resolve(faults)
     chosen = variant_registry.resolve(variants)
     seed = load_seed(Path(profile) if profile else None)
-    ctx = Context(store=Store(seed), seed=seed, faults=active)
+    ctx = Context(store=Store(seed), seed=seed, faults=active, variants=chosen)
     runtime = variant_registry.Runtime(chosen, ctx) if chosen else None
 
     async def health(request: Request) -> Response:

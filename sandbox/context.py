@@ -1,7 +1,7 @@
 """What every route handler receives: the store, the seed and the active faults."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.requests import Request
@@ -27,9 +27,17 @@ class Context:
     store: Store
     seed: Seed
     faults: frozenset[str]
+    variants: frozenset[str] = frozenset()
+
+    #: trips created under variant trips-valid-later that get-trips has not shown yet
+    not_yet_valid: set[str] = field(default_factory=set)
 
     def fault(self, name: str) -> bool:
         return name in self.faults
+
+    def variant(self, name: str) -> bool:
+        """A conformant variant (sandbox/variants.py) is on."""
+        return name in self.variants
 
 
 @dataclass

@@ -43,12 +43,14 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     client = auth.authenticate(call.header("authorization"), seed, ctx.faults)
     dealer_uuid = call.path("dealerUuid")
     dealer = seed.dealers.get(dealer_uuid)
+    if not blank(dealer_uuid) and dealer is None and ctx.variant("unknown-path-identity-403"):
+        auth.require(client, "appointment.create", "dealer", [dealer_uuid], ctx.faults)
     if blank(dealer_uuid) or dealer is None:
         raise bad_request(*INVALID_DEALER)
     auth.require(client, "appointment.create", "dealer", [dealer_uuid], ctx.faults)
 
     body = parse_json_object(call.raw)
-    if ctx.fault("unknown-field-400"):
+    if ctx.fault("unknown-field-400") or ctx.variant("unknown-fields-rejected"):
         unknown = sorted(set(body) - CREATE_SCHEMA.keys())
         if unknown:
             raise bad_request("UNKNOWN_FIELD", f"Unrecognized field \"{unknown[0]}\"")
@@ -59,10 +61,12 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     drop = body.get("dropTripInformation")
     source = body.get("source")
     web = source == "WEB"
-    allow_colon = not ctx.fault("create-rejects-colon-offset")
+    allow_colon = not (ctx.fault("create-rejects-colon-offset") or ctx.variant("offset-without-colon-only"))
 
     # --- the partner request validation table, in the doc's order ---------------------------
     if not store.department_of(dealer_uuid, body.get("dealerDepartmentUUID")):
+        if not blank(body.get("dealerDepartmentUUID")) and ctx.variant("unknown-department-downstream-code"):
+            raise bad_request("INVALID_CREATE_EVENT_REQUEST", "The transformed trip-create payload is invalid")
         raise bad_request(*(INVALID_DEALER if ctx.fault("create-wrong-code-dept") else INVALID_DEPT))
     if blank(body.get("customerUUID")) and not ctx.fault("create-accepts-missing-customer"):
         raise bad_request("CUSTOMER_INFO_MISSING",
@@ -148,7 +152,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
 
     def new_trip(trip_info: dict[str, Any], ride_type: str) -> Trip:
         status = trip_info.get("tripStatus")
-        if ctx.fault("create-trip-status-ignored"):
+        if ctx.fault("create-trip-status-ignored") or ctx.variant("trip-status-set-by-server"):
             status = None
         trip = Trip(uuid=new_uuid(), dealer_uuid=dealer_uuid, department_uuid=department_uuid, ride_type=ride_type,
                     trip_status=status or "UNASSIGNED", customer_uuid=customer, vehicle=dict(vehicle),
@@ -193,16 +197,20 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         trip.linked_appointment_uuid = None if ctx.fault("linked-appointment-missing") else appointment.uuid
         if not ctx.fault("is-valid-never-set"):
             trip.is_valid = True
+            if ctx.variant("trips-valid-later"):
+                ctx.not_yet_valid.add(trip.uuid)
             trip.send_message_to_customer = trip.trip_status not in MESSAGING_SUPPRESSED
 
     for name in ("mobileServiceApptUuid", "regularServiceApptUuid"):
         old = call.query(name)
-        if old and old != appointment.uuid and store.appointment_of(dealer_uuid, old) is not None:
+        if old and old != appointment.uuid and store.appointment_of(dealer_uuid, old) is not None \
+                and not (ctx.variant("replaced-partner-appointment-kept") and store.mapping.get(old)):
             store.delete_appointment(old)
 
     body_out = envelopes.success(
         "create", eventUUID=pickup_trip.uuid,
-        pickupEventUUID=None if ctx.fault("create-pickup-uuid-alias-missing") else pickup_trip.uuid,
+        pickupEventUUID=None if ctx.fault("create-pickup-uuid-alias-missing") or ctx.variant("pickup-alias-omitted")
+        else pickup_trip.uuid,
         dropoffEventUUID=drop_trip.uuid if drop_trip and not ctx.fault("create-dropoff-uuid-missing") else None,
         appointmentUUID=appointment.uuid)
     if ctx.fault("create-status-code-mismatch"):
@@ -226,7 +234,7 @@ def _with(items: list[str], item: str) -> list[str]:
 
 def _is_pnd(ctx: Context, dealer_uuid: str, transport: dict[str, Any]) -> bool:
     """PICKUP_AND_DELIVERY by name, or the dealer's PnD transport option by UUID."""
-    if transport.get("transportation") == "PICKUP_AND_DELIVERY":
+    if transport.get("transportation") == "PICKUP_AND_DELIVERY" and not ctx.variant("transport-option-by-uuid-only"):
         return True
     option = ctx.seed.transport_options.get(transport.get("transportOptionUuid") or "")
     return option is not None and option.dealer_uuid == dealer_uuid and option.transportation == "PICKUP_AND_DELIVERY"

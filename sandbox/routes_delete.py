@@ -17,6 +17,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     client = auth.authenticate(call.header("authorization"), seed, ctx.faults)
     department_uuid, sar_uuid = call.path("dealerDepartmentUUID"), call.path("appointmentUuid")
     department = seed.departments.get(department_uuid)
+    if not blank(department_uuid) and department is None and ctx.variant("unknown-path-identity-403"):
+        auth.require(client, "appointment.create", "department", [department_uuid], ctx.faults)
     if blank(department_uuid) or department is None:
         raise bad_request("INVALID_DEPT_UUID", "Invalid dealer department UUID is provided in the request")
     if blank(sar_uuid):
@@ -34,12 +36,16 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         if source == "WEB" or (ctx.fault("delete-unlisted-source-as-web") and source not in (None, *SOURCES)):
             if appointment is not None and not ctx.fault("delete-web-no-fallback"):
                 actor = appointment.assigned_user_uuid or appointment.creator_user_uuid
+                if actor is None and ctx.variant("delete-web-fallback-any-actor"):
+                    actor = "(derived by the API)"
         elif ctx.fault("delete-non-web-without-actor"):
             actor = "(none)"
         if actor is None:
             raise bad_request("PARTNER_DELETE_REQUEST_FIELDS_MISSING",
                               "updatedByDAUUID is required in the partner delete request unless source is WEB and "
                               "a fallback actor can be derived from the appointment")
+    if appointment is None and ctx.variant("unknown-appointment-rejected"):
+        raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
     pickup_uuid = store.mapping.get(sar_uuid) if appointment is not None else None
     if pickup_uuid is None or pickup_uuid not in store.trips:
         if ctx.fault("delete-wrong-code-not-linked"):

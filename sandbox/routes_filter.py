@@ -30,15 +30,22 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     client = auth.authenticate(call.header("authorization"), seed, ctx.faults)
     auth.require_some(client, SCOPE, "department", ctx.faults)
     body = parse_json_object(call.raw)
+    if isinstance(body.get("dealerDepartmentUUIDList"), str) and ctx.variant("single-value-as-list"):
+        body["dealerDepartmentUUIDList"] = [body["dealerDepartmentUUIDList"]]
     check_types(body, FILTER_SCHEMA, "")
 
     departments = body.get("dealerDepartmentUUIDList")
-    if not departments:
+    lenient_empty = ctx.variant("filter-empty-lists-lenient")
+    select_nothing = lenient_empty and departments == []
+    if not departments and not select_nothing:
         raise bad_request("DEALER_DEPARTMENT_UUID_LIST_REQUIRED", "dealerDepartmentUUIDList is required and must "
                                                                   "not be empty")
     if any(blank(d) for d in departments):
         raise bad_request("INVALID_DEPT_UUID", "Invalid dealer department UUID is provided in the request")
-    auth.require(client, SCOPE, "department", departments, ctx.faults)
+    if ctx.variant("filter-department-out-of-grant-ignored"):
+        departments = [d for d in departments if (SCOPE, "department", d) in client.grants]
+    else:
+        auth.require(client, SCOPE, "department", departments, ctx.faults)
     sort_order = body.get("sortOrder")
     if blank(sort_order):
         raise bad_request("SORT_ORDER_REQUIRED", "sortOrder is required: APPT_TIME_ASC or APPT_TIME_DESC")
@@ -66,11 +73,14 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     start = _time_bound(ctx, "startApptTime", start_text)
     end = _time_bound(ctx, "endApptTime", end_text)
     dealer_uuids = body.get("dealerUuids") or []
-    if not dealer_uuids and (not event_uuids or ctx.fault("filter-rejects-empty-dealer-uuids-with-events")):
+    if not dealer_uuids and lenient_empty and body.get("eventUuids") == []:
+        select_nothing = True
+    elif not dealer_uuids and (not event_uuids or ctx.fault("filter-rejects-empty-dealer-uuids-with-events")):
         raise bad_request("DEALER_UUIDS_REQUIRED", "dealerUuids must be non-empty when eventUuids is not provided")
     for name, allowed, code in ENUM_LISTS:
         for value in body.get(name) or []:
-            if value not in allowed:
+            if value not in allowed and not (value == "RIDE_SHARE" and name == "rideTypes"
+                                             and ctx.variant("filter-accepts-ride-share")):
                 raise bad_request(code, f"{name} values must be among {', '.join(allowed)}")
 
     # --- matching: AND across filters, OR within a list, an empty list filters nothing --------
@@ -91,7 +101,15 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         statuses = set()
     end_exclusive = ctx.fault("filter-end-exclusive")
 
+    def filter_time(t: Trip):
+        if (t.ride_type or "").startswith("DROPOFF") and ctx.variant("dropoff-filtered-by-appointment-time"):
+            pickup = store.trips.get(store.mapping.get(t.linked_appointment_uuid or "") or "")
+            return pickup.appointment_time if pickup is not None else None
+        return t.effective_time()
+
     def matches(t: Trip) -> bool:
+        if select_nothing:
+            return False
         if t.department_uuid not in dept_set and not ctx.fault("filter-ignores-department"):
             return False
         if dealer_set and t.dealer_uuid not in dealer_set:
@@ -111,7 +129,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         if doc_statuses:
             return False  # no trip of the sandbox has a document status
         if start is not None or end is not None:
-            when = t.effective_time()
+            when = filter_time(t)
             if when is None:
                 return False
             if start is not None and when.key < start.key:
@@ -129,7 +147,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     decorated = []
     for t in store.trips.values():
         if matches(t):
-            when = t.appointment_time or t.ride_time
+            when = filter_time(t)
             decorated.append((0, sign * when.key, t.uuid, t) if when is not None else (1, 0, t.uuid, t))
     decorated.sort(key=lambda d: d[:3])
     found = [d[3] for d in decorated]
@@ -138,7 +156,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         if page_number is not None:
             offset = (page_number if ctx.fault("filter-page-number-zero-based") else page_number - 1) * page_size
         else:
-            offset = last_index + (1 if ctx.fault("filter-last-item-index-skips") else 0)
+            skips = ctx.fault("filter-last-item-index-skips") or ctx.variant("last-item-index-of-last-item")
+            offset = last_index + (1 if skips else 0)
         found = found[offset:offset + page_size]
     if ctx.fault("filter-total-count-is-page-size"):
         total = len(found)
@@ -148,7 +167,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
 def _time_bound(ctx: Context, name: str, text: str | None) -> OffsetDateTime | None:
     if text is None:
         return None
-    parsed = parse_offset_datetime(text)
+    parsed = parse_offset_datetime(text, allow_colon=not ctx.variant("offset-without-colon-only"))
     if parsed is None and not ctx.fault("filter-bad-date-accepted"):
         raise bad_request("INVALID_DATE_FORMAT", f"{name} must be an ISO-8601 date-time with offset, "
                                                  "e.g. 2023-01-01T00:00:00+0530")

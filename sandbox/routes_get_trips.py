@@ -15,6 +15,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     client = auth.authenticate(call.header("authorization"), seed, ctx.faults)
     dealer_uuid, sar_uuid = call.path("dealerUuid"), call.path("sarUUID")
     dealer = seed.dealers.get(dealer_uuid)
+    if not blank(dealer_uuid) and dealer is None and ctx.variant("unknown-path-identity-403"):
+        auth.require(client, "appointment.trip.read", "dealer", [dealer_uuid], ctx.faults)
     if blank(dealer_uuid) or dealer is None:
         raise bad_request("INVALID_DEALER_UUID", "Invalid dealer UUID is provided in the request")
     if blank(sar_uuid):
@@ -28,11 +30,15 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     appointment = store.appointment_of(dealer_uuid, sar_uuid)
     if appointment is None and ctx.fault("get-trips-ignores-path-dealer"):
         appointment = store.appointments.get(sar_uuid)
-    if appointment is None and ctx.fault("get-trips-unknown-sar-400"):
+    if appointment is None and (ctx.fault("get-trips-unknown-sar-400") or ctx.variant("unknown-appointment-rejected")):
         raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
     trips = store.chain(store.mapping.get(sar_uuid)) if appointment is not None else []
     if ctx.fault("get-trips-missing-dropoff"):
         trips = trips[:1]
     views = [trip_view(store, t) for t in trips]
+    for view in views:  # variant trips-valid-later: the first read shows the trip not yet valid
+        if view.get("eventUuid") in ctx.not_yet_valid:
+            ctx.not_yet_valid.discard(view["eventUuid"])
+            view["isValid"] = False
     total = 0 if ctx.fault("get-trips-total-count-zero") else len(views)
     return 200, envelopes.success("get-trips", totalCount=total, tripViewDtos=views or None)

@@ -50,6 +50,10 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("INVALID_QUERY_PARAMETER", "enforcePreferences must be true or false")
 
     body = parse_json_object(call.raw)
+    events = body.get("updatePickupDeliveryTripEventRequest")
+    if isinstance(events, dict) and isinstance(events.get("dealerDepartmentUUIDList"), str) \
+            and ctx.variant("single-value-as-list"):
+        events["dealerDepartmentUUIDList"] = [events["dealerDepartmentUUIDList"]]
     check_types(body, UPDATE_SCHEMA, "")
     event_request = body.get("updatePickupDeliveryTripEventRequest")
     appt_request = body.get("updateAppointmentForTripRequest")
@@ -182,7 +186,7 @@ def _check_event(ctx: Context, event: dict[str, Any], source: str | None, dealer
     store = ctx.store
     if blank(event.get("appointmentTime")):
         raise bad_request("MISSING_START_TIME", "pickupDeliveryTripEvent.appointmentTime is required")
-    when = parse_offset_datetime(event["appointmentTime"])
+    when = parse_offset_datetime(event["appointmentTime"], allow_colon=not ctx.variant("offset-without-colon-only"))
     if when is None:
         raise bad_request("MISSING_START_TIME", "pickupDeliveryTripEvent.appointmentTime must be "
                                                 "yyyy-MM-dd'T'HH:mm:ssZ, e.g. 2024-10-25T11:15:00-0700")
@@ -192,6 +196,10 @@ def _check_event(ctx: Context, event: dict[str, Any], source: str | None, dealer
     if ride_type not in UPDATE_RIDE_TYPES or (ride_type == "RIDE_SHARE" and ctx.fault("update-rejects-ride-share")):
         raise bad_request("INVALID_RIDE_TYPE", f"pickupDeliveryTripEvent.rideType must be one of "
                                                f"{', '.join(UPDATE_RIDE_TYPES)}")
+    if (scenario == "update" and ctx.variant("pickup-stays-pickup") and ride_type not in ("PICKUP_VEHICLE",
+                                                                                         "PICKUP_CUSTOMER")) \
+            or (scenario == "create" and ctx.variant("created-trip-is-pickup-vehicle") and ride_type != "PICKUP_VEHICLE"):
+        raise bad_request("INVALID_RIDE_TYPE", "the partner pickup trip stays a pickup ride type")
     if blank(event.get("dealerUUID")):
         raise bad_request("MISSING_DEALER_UUID", "pickupDeliveryTripEvent.dealerUUID is required")
     if event["dealerUUID"] != dealer_uuid:

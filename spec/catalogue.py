@@ -111,7 +111,7 @@ class Rule(_Strict):
     check: str | None = None
     credentials: Credentials | None = None
     reason: str | None = None
-    basis: Basis = "stated"
+    basis: Basis  # every entry states it (CONTRIBUTING.md "Rule strength")
     note: str | None = None  # the spec/NOTES.md heading that argues an inferred rule's reading
 
     @model_validator(mode="after")

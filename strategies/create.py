@@ -4,7 +4,8 @@ Rules respected: pickup rideType PICKUP_VEHICLE or omitted; drop rideType DROPOF
 omitted, rideTime always present; loanerVehicleRequired and isDropCar never both true;
 secondary driver only beside a different primary; creatorUser.uuid and requesterUserUUID
 whenever source is not WEB (null source counts as non-WEB); transportOption absent or
-PICKUP_AND_DELIVERY; no linkedTripUuids/parentEventUUID on create.
+PICKUP_AND_DELIVERY; no linkedTripUuids/parentEventUUID on create. Valid under every reading of
+the docs: date-times in their ±HHMM form, the transport option absent or by UUID (NOTES.md).
 """
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def pickup_trip(draw, ctx: Ctx, appointment) -> dict:
 @st.composite
 def drop_trip(draw, ctx: Ctx, appointment) -> dict:
     ride_at = appointment + timedelta(hours=draw(st.integers(2, 72)))
-    trip = {"rideTime": fmt(ride_at, ctx.utc_offset, colon=draw(st.booleans()))}
+    trip = {"rideTime": fmt(ride_at, ctx.utc_offset)}
     ride = draw(st.sampled_from(["DROPOFF_VEHICLE", None]))
     if ride:
         trip["rideType"] = ride
@@ -91,16 +92,13 @@ def drop_trip(draw, ctx: Ctx, appointment) -> dict:
 
 @st.composite
 def _transport_option(draw, ctx: Ctx) -> dict | None:
-    kind = draw(st.sampled_from(["absent", "by_name", "by_uuid"]))
-    if kind == "absent":
-        return None
-    if kind == "by_name":
-        return {"transportation": "PICKUP_AND_DELIVERY", "transportOptionUuid": None, "altTransportation": None,
-                "bookingID": None, "bookInThirdParty": False}
+    # The two forms the doc's curls show: absent (minimal) and by UUID with `transportation: null`
+    # (complete). Naming the option is one reading only (create-transport-option-pnd-name).
     uuid = ctx.identities.get("pnd_transport_option_uuid")
-    if not uuid:
-        return {"transportation": "PICKUP_AND_DELIVERY"}
-    return {"transportation": None, "transportOptionUuid": uuid}
+    if not uuid or draw(st.booleans()):
+        return None
+    return {"altTransportation": None, "transportation": None, "transportOptionUuid": uuid, "bookingID": None,
+            "bookInThirdParty": False}
 
 
 @st.composite
@@ -112,7 +110,7 @@ def create_request(draw, ctx: Ctx, base: str = "web") -> dict:
     when = draw(local_times())
     body: dict = {
         "customerUUID": ctx.ident("customer_uuid"),
-        "appointmentDateTime": fmt(when, ctx.utc_offset, colon=draw(st.booleans())),
+        "appointmentDateTime": fmt(when, ctx.utc_offset),
         "dealerDepartmentUUID": ctx.ident("department_uuid"),
         "pickupTripInformation": draw(pickup_trip(ctx, when)),
         "appointmentInformation": {"customerAppointmentPreference": {}},

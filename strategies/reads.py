@@ -75,8 +75,9 @@ def filter_request(draw, ctx: Ctx, base: str = "unpaged") -> dict:
         start = draw(local_times())
         end = start + timedelta(days=draw(st.integers(0, 400)))
         offset = ctx.utc_offset
-        body["startApptTime"] = fmt(start, offset, colon=draw(st.booleans()))
-        body["endApptTime"] = fmt(end, offset, colon=draw(st.booleans()))
+        # The docs' form (±HHMM) only: the colon form is probed by its own inferred rule.
+        body["startApptTime"] = fmt(start, offset)
+        body["endApptTime"] = fmt(end, offset)
     if draw(st.booleans()):
         body["rideTypes"] = draw(_subset(FILTER_RIDE_TYPES))
     if draw(st.booleans()):

@@ -127,6 +127,7 @@ ERROR_CODE_ALLOW_LIST: dict[tuple[str, str], str] = {
         "create-drop-car-and-loaner-downstream-code: LOANER_AND_DROP_CAR_CANNOT_BOTH_BE_TRUE always runs first",
     # The row "INTERNAL_ERROR or INTERNAL_SERVER_ERROR" (one of the two suffices).
     ("create", "INTERNAL_ERROR"): "create-internal-error: an unexpected server failure, not provokable",
+    ("delete", "INTERNAL_ERROR"): "delete-internal-error: an unexpected server failure, not provokable (either code)",
 }
 
 

@@ -1,11 +1,15 @@
-"""Prove the suite: every deliberately broken sandbox (a mutant) is caught, naming the rule.
+"""Prove the suite both ways: every broken sandbox (a mutant) is caught, naming the rule, and
+every conformant variant of the sandbox passes (no false alarm).
 
 Each mutant is a sandbox fault flag (sandbox/faults.py) listed in tests/mutants.yaml with the
 catalogue rules it breaks. The conformance suite runs as a user runs it (pytest on
 conformance/, in a subprocess), stopping at its first failure (`-x`); the mutant is killed
-when the run fails and the failing test is one of those rules. The clean sandbox must pass the
-same run. Runs go two at a time (CI has 2 cores); a few mutants run over the wire against
-`python -m sandbox --faults NAME`. The score and time per mutant print at the end of `make test`.
+when the run fails and the failing test is one of those rules. A mutant marked `strict: true`
+breaks only inferred rules (the suite's readings, advisories by default) and is run with
+`--strict`. Each variant (sandbox/variants.py) is a behaviour the documents permit: the same
+run, without --strict, must pass with zero failures. The clean sandbox must pass too. Runs go
+two at a time in one pool (CI has 2 cores); a few run over the wire against `python -m sandbox
+--faults NAME`. The scores and times print at the end of `make test`.
 """
 from __future__ import annotations
 
@@ -24,11 +28,17 @@ import pytest
 import yaml
 
 from sandbox.faults import FAULTS
+from sandbox.variants import SETTLE_VARIANTS, VARIANTS as ALL_VARIANTS
 from spec.catalogue import load_rules
 from tests.wire import PROFILE, REPO, wire_sandbox
 
 MUTANTS_FILE = Path(__file__).with_name("mutants.yaml")
 SCORE_FILE = REPO / "reports" / "mutation-score.json"
+VARIANTS_SCORE_FILE = REPO / "reports" / "variants-score.json"
+#: The variants run here; SETTLE_VARIANTS run over the wire in tests/test_variants_settle.py.
+VARIANTS = {name: d for name, d in ALL_VARIANTS.items() if name not in SETTLE_VARIANTS}
+#: Variants run over loopback (`python -m sandbox --variants NAME`) rather than in-process.
+WIRE_VARIANTS = frozenset({"auth-gateway-bodies", "offset-without-colon-only"})
 MUTANTS: dict[str, dict] = yaml.safe_load(MUTANTS_FILE.read_text())
 TEST_ID = re.compile(r"\[([a-z-]+)/([a-z0-9-]+)\]")
 RULES = load_rules()
@@ -55,8 +65,10 @@ class Outcome:
     output: str = ""
 
 
-def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None, extra: tuple[str, ...] = ()) -> Outcome:
-    """One run of the suite (the default request budget unless `extra` says otherwise)."""
+def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None, extra: tuple[str, ...] = (),
+              variants: str = "") -> Outcome:
+    """One run of the suite (the default request budget unless `extra` says otherwise). A mutant marked
+    `strict` runs with PND_STRICT (inferred rules gate); anything else runs as a user's default run."""
     junit = tmp / f"{name or 'clean'}.xml"
     cmd = [sys.executable, "-m", "pytest", "conformance", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:randomly",
            "--hypothesis-profile", "mutant", "-o", "addopts=", f"--junitxml={junit}",
@@ -65,6 +77,8 @@ def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None, ex
         cmd += ["--target-url", url, "--target-profile", str(PROFILE)]
     elif faults:
         cmd += ["--sandbox-faults", faults]
+    if variants:
+        cmd += ["--sandbox-variants", variants]
     env = {**os.environ, "PND_LEDGER_DIR": str(tmp / f"ledger-{name}")}
     if name and MUTANTS.get(name, {}).get("strict"):  # variants (tests/test_variants_settle.py) are no mutants
         env["PND_STRICT"] = "1"  # it breaks only inferred rules, which gate under --strict (tests/mutants.yaml)
@@ -90,6 +104,20 @@ def _run_mutant(name: str, tmp: Path, extra: tuple[str, ...] = ()) -> Outcome:
     return run_suite(name, tmp, faults=name, extra=extra)
 
 
+def _run_variant(name: str, tmp: Path) -> Outcome:
+    if name in WIRE_VARIANTS:
+        with wire_sandbox(variants=name) as url:
+            return run_suite(name, tmp, url=url)
+    return run_suite(name, tmp, variants=name)
+
+
+def _run_flag(name: str, tmp: Path) -> Outcome:
+    """One run against the sandbox with this mutant or variant (`""`: the clean sandbox)."""
+    if not name:
+        return run_suite("", tmp)
+    return _run_variant(name, tmp) if name in VARIANTS else _run_mutant(name, tmp)
+
+
 def killed(name: str, outcome: Outcome) -> bool:
     """The run failed, and one of the failing tests is a rule the mutant breaks."""
     return outcome.returncode == 1 and bool(set(outcome.failed) & broken_rules(name))
@@ -98,9 +126,9 @@ def killed(name: str, outcome: Outcome) -> bool:
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory, request) -> dict[str, Outcome]:
     tmp = tmp_path_factory.mktemp("mutants")
-    names = ["", *MUTANTS]
+    names = ["", *MUTANTS, *VARIANTS]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(names, pool.map(lambda n: run_suite("", tmp) if n == "" else _run_mutant(n, tmp), names)))
+        results = dict(zip(names, pool.map(lambda n: _run_flag(n, tmp), names)))
     # Printed by tests/conftest.py at the end of the run; a file, since under xdist this
     # fixture runs in a worker and the summary in the controller.
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +136,12 @@ def outcomes(tmp_path_factory, request) -> dict[str, Outcome]:
         name or "": {"returncode": o.returncode, "failed": o.failed, "seconds": round(o.seconds, 2),
                      "killed": bool(name) and killed(name, o),
                      "wire": bool(name) and bool(MUTANTS[name].get("wire"))}
-        for name, o in results.items()}, indent=1))
+        for name, o in results.items() if name not in VARIANTS}, indent=1))
+    VARIANTS_SCORE_FILE.write_text(json.dumps({
+        name: {"returncode": results[name].returncode, "failed": results[name].failed,
+               "seconds": round(results[name].seconds, 2),
+               "passed": results[name].returncode == 0 and not results[name].failed, "wire": name in WIRE_VARIANTS}
+        for name in VARIANTS}, indent=1))
     return results
 
 
@@ -122,6 +155,11 @@ def test_mutant_catalogue_is_sound():
         unknown = {e for e in spec["rules"] if ":" not in e} - ids
         assert not unknown, f"{name}: unknown rules {unknown}"
         assert broken_rules(name), f"{name}: its selectors match no rule"
+        extra = set(spec) - {"rules", "wire", "strict"}
+        assert not extra, f"{name}: unknown keys {extra}"
+        if spec.get("strict"):
+            assert any(r.basis == "inferred" for r in RULES if r.id in broken_rules(name)), (
+                f"{name} is run --strict but breaks no inferred rule")
     assert sum(1 for s in MUTANTS.values() if s.get("wire")) >= 3, "some mutants run over the wire"
 
 
@@ -138,3 +176,19 @@ def test_mutant_is_killed(outcomes, name):
     assert out.returncode == 1, f"mutant {name} survived (exit {out.returncode}): {FAULTS[name]}\n{out.output}"
     assert set(out.failed) & broken_rules(name), (
         f"mutant {name} was caught by {out.failed}, not by the rules it breaks {MUTANTS[name]['rules']}\n{out.output}")
+
+
+def test_variant_table_is_sound():
+    """Variants are flags of their own: no name is both a fault and a variant, and each says what differs."""
+    assert not set(VARIANTS) & set(FAULTS)
+    assert all(isinstance(d, str) and d.strip() for d in VARIANTS.values())
+    assert WIRE_VARIANTS <= set(VARIANTS)
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_variant_passes(outcomes, name):
+    """A server doing only what the documents allow, in a reading the sandbox does not take, passes
+    the default run (stated rules gate; inferred ones are advisories) with zero failures."""
+    out = outcomes[name]
+    assert out.returncode == 0 and not out.failed, (
+        f"false alarm: the suite fails the conformant variant {name} ({VARIANTS[name]}) at {out.failed}\n{out.output}")

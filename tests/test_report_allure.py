@@ -75,7 +75,7 @@ def test_every_test_has_labels_parameters_and_doc_link():
     all_docs = [op["x-pnd-doc"] for item in load_openapi()["paths"].values() for m in HTTP_METHODS
                 if (op := item.get(m)) and op.get("x-pnd-doc")]
     results = _results()
-    seen = {"rule": 0, "per-operation": set(), "cross-operation": set()}
+    seen = {"rule": 0, "per-operation": set(), "cross-operation": set(), "basis": set()}
     for result in results:
         labels: dict[str, list[str]] = {}
         for label in result["labels"]:
@@ -95,6 +95,10 @@ def test_every_test_has_labels_parameters_and_doc_link():
             assert result["name"].startswith(f"{rule.id}: ")
             assert shown == {"operation": repr(rule.operation), "rule id": repr(rule.id)}
             assert params["rule"].get("excluded") is True, "the Rule object must not enter the history id"
+            # rule strength: tagged stated/inferred; an inferred rule is an advisory unless --strict
+            tags = set(labels.get("tag", []))
+            assert rule.basis in tags and ("advisory" in tags) == (rule.basis == "inferred"), (rule.id, tags)
+            seen["basis"].add(rule.basis)
             expected = _expected_links(rule.citation.doc, rule_id=rule.id)
             assert any(name.startswith("living docs: ") for name, _ in expected), rule.id
         elif story in PER_OPERATION_STORIES:
@@ -113,6 +117,7 @@ def test_every_test_has_labels_parameters_and_doc_link():
         assert result.get("description"), result["name"]
         assert links == expected, (result["name"], links)  # the default doc links point at spec/docs/
     assert seen["rule"] and seen["per-operation"] == PER_OPERATION_STORIES
+    assert seen["basis"] == {"stated", "inferred"}
     assert seen["cross-operation"] == CROSS_OPERATION_STORIES
     assert len({r["historyId"] for r in results}) == len(results), "history ids keep the tests apart"
 

@@ -162,3 +162,42 @@ def test_unknown_rule_in_expectations_is_usage_error(tmp_path):
     errors = [line for line in proc.stderr.splitlines() if line.strip()]
     assert errors == [f"ERROR: expectations file {exp}: unknown rule id 'no-such-rule' "
                       "(not in the rule catalogue, spec/rules/)"]
+
+
+# ------------------------------------------------------------------------------ rule strength
+
+def test_inferred_rule_is_advisory_unless_strict(tmp_path):
+    """A failed inferred rule is an advisory (matrix `advisory`, a skipped JUnit case with the message,
+    exit 0); --strict or PND_STRICT makes it gate (README "Rule strength")."""
+    inferred, stated = "get-trips-unknown-sar", "get-trips-appointment-without-trip"
+    assert {r.id: r.basis for r in load_rules()}[inferred] == "inferred"
+    # A variant the documents permit: an unknown appointment is 400 INVALID_SAR_UUID, not 200 with no trips.
+    selection = ["-k", f"get-trips/{inferred}] or get-trips/{stated}]", "--sandbox-variants",
+                 "unknown-appointment-rejected"]
+
+    advisory = run_suite(tmp_path / "default", *selection, "--junitxml", str(tmp_path / "junit.xml"))
+    assert advisory.returncode == 0, advisory.stdout[-2000:]
+    matrix = _matrix(tmp_path / "default" / "reports")
+    rows = {r["rule"]: r for r in matrix["rules"]}
+    assert rows[inferred]["outcome"] == "advisory" and rows[inferred]["basis"] == "inferred"
+    assert rows[inferred]["note"] == "Unknown appointment on get-trips"
+    assert rows[stated]["outcome"] == "pass" and rows[stated]["basis"] == "stated"
+    assert matrix["gate"] == "pass"
+    row = next(line for line in (tmp_path / "default" / "reports" / "conformance.md").read_text().splitlines()
+               if f"| `{inferred}` |" in line)
+    assert "| advisory | inferred (NOTES.md “Unknown appointment on get-trips”)" in row, row
+    cases = {c.get("name"): c for c in ET.parse(tmp_path / "junit.xml").getroot().iter("testcase")}
+    case = next(c for name, c in cases.items() if inferred in name)
+    skipped = case.find("skipped")
+    assert skipped is not None and skipped.get("message", "").startswith("advisory:"), ET.tostring(case)
+    assert "INVALID_SAR_UUID" in skipped.get("message", "")  # the failure itself: what was received
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props.get("conformance") == "advisory"
+
+    strict = run_suite(tmp_path / "strict", *selection, "--strict")
+    assert strict.returncode == 1, strict.stdout[-2000:]
+    assert _outcomes(_matrix(tmp_path / "strict" / "reports"))[inferred] == "fail"
+
+    env_strict = run_suite(tmp_path / "env", *selection, env={"PND_STRICT": "1"})
+    assert env_strict.returncode == 1, env_strict.stdout[-2000:]
+    assert _matrix(tmp_path / "env" / "reports")["settings"]["strict"] is True

@@ -60,7 +60,9 @@ def test_unknown_fault_exits_2_with_one_line():
 def test_list_faults():
     proc = _run("--list-faults")
     assert proc.returncode == 0
-    assert [line.split()[0] for line in proc.stdout.splitlines()] == list(FAULTS)
+    from sandbox.variants import VARIANTS
+
+    assert [line.split()[0] for line in proc.stdout.splitlines()] == [*FAULTS, *VARIANTS]
 
 
 def test_binds_loopback_by_default():

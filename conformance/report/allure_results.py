@@ -24,6 +24,7 @@ import pytest
 from conformance.client import Exchange
 from conformance.redaction import redact
 from conformance.report.record import RunRecord, get
+from conformance.strength import ADVISORY, basis, is_advisory
 
 EPICS = {"appointment-with-trip": "Partner appointment-with-trip API",
          "pickup-delivery-trips": "Pickup & delivery trips API"}
@@ -193,6 +194,10 @@ def apply_labels(item: pytest.Item, run: RunRecord, labels: Labels) -> None:
     anchor = run.unit_anchors.get(rule.id) if rule is not None else None
     allure.dynamic.link(LIVING_DOCS + (f"#{anchor}" if anchor else ""),
                         name=f"living docs: {anchor.removeprefix('unit-')}" if anchor else "living docs")
+    if rule is not None:  # rule strength: stated or inferred; an inferred rule is an advisory unless --strict
+        allure.dynamic.tag(basis(rule))
+        if is_advisory(rule, run.settings.strict):
+            allure.dynamic.tag(ADVISORY)
     exp = run.baseline.get(rule.id) if rule is not None else None
     if exp is not None:
         allure.dynamic.tag("known-deviation")

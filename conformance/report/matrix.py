@@ -15,6 +15,7 @@ from conformance import requests_count
 from conformance.redaction import redact
 from conformance.report.outcome import OUTCOMES, Outcome
 from conformance.report.record import RunRecord, TestRecord, get
+from conformance.strength import basis
 
 
 def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
             "citation": {"doc": get(cit, "doc"), "quote": get(cit, "quote")} if cit is not None else None,
             "expect": {"status": get(expect, "status"), "errorCode": get(expect, "errorCode")}
             if expect is not None else None,
+            "basis": basis(rule), "note": get(rule, "note"),
             "outcome": outcome, "detail": detail,
             "expectation": exp.to_dict() if exp else None,
             "tests": [t.nodeid for t in tests],
@@ -122,13 +124,18 @@ def render_markdown(matrix: dict[str, Any]) -> str:
             exp = r["expectation"]
             note = f"listed: {_cell(exp['reason'], 160)}" + (f" ({exp['ticket']})" if exp.get("ticket") else "")
             detail = f"{note}; {detail}" if detail else note
+        if r.get("basis") == "inferred":  # the suite's reading: an advisory unless --strict
+            note = f"inferred (NOTES.md “{_cell(r.get('note'), 80)}”)"
+            detail = f"{note}; {detail}" if detail else note
         out.append(f"| {r['operation']} | `{r['rule']}` | {doc} | {r['outcome']} | {r.get('examples', '')} | {detail} |")
     out += requests_count.markdown_lines(matrix.get("requests"))
     if matrix["other_tests"]:
         out += ["", "## Other tests", "", "| test | outcome | detail |", "|---|---|---|"]
         for t in matrix["other_tests"]:
             out.append(f"| `{_cell(t['test'])}` | {t['outcome']} | {_short(t['detail'])} |")
-    out += ["", "Outcomes: pass · fail = non-conformance · error = harness/network error (not a verdict on the "
+    out += ["", "Outcomes: pass · fail = non-conformance · advisory = a failed *inferred* rule (the suite's reading "
+            "where the documents are silent; spec/NOTES.md; gates only with --strict) · "
+            "error = harness/network error (not a verdict on the "
             "target) · skipped (with reason) · expected deviation = failure listed in the expectations file · "
             "deviation fixed = listed but now passes (remove the entry) · not observable (with reason) · "
             "not run = deselected.", ""]

@@ -10,6 +10,7 @@ class Outcome(StrEnum):
 
     PASS = "pass"
     FAIL = "fail"
+    ADVISORY = "advisory"  # a failed inferred rule: the suite's reading, gating only with --strict
     ERROR = "error"
     SKIPPED = "skipped"
     EXPECTED_DEVIATION = "expected deviation"
@@ -27,10 +28,11 @@ class Outcome(StrEnum):
         return max((cls(o) for o in outcomes), key=lambda o: o.severity)
 
 
-# Worst first: error, fail, deviation fixed, expected deviation, skipped, pass (then the outcomes of
-# rules that did not run, which never combine with a test's).
+# Worst first: error, fail, deviation fixed, expected deviation, advisory, skipped, pass (then the
+# outcomes of rules that did not run, which never combine with a test's).
 _SEVERITY = {o: -i for i, o in enumerate((Outcome.ERROR, Outcome.FAIL, Outcome.DEVIATION_FIXED,
-                                          Outcome.EXPECTED_DEVIATION, Outcome.SKIPPED, Outcome.PASS,
+                                          Outcome.EXPECTED_DEVIATION, Outcome.ADVISORY, Outcome.SKIPPED,
+                                          Outcome.PASS,
                                           Outcome.NOT_OBSERVABLE, Outcome.NOT_RUN))}
 
 #: Column order of the matrix totals.
@@ -40,7 +42,7 @@ OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 def phase_outcome(report) -> Outcome:
     """The outcome of one phase's pytest report (setup, call or teardown)."""
     marked = getattr(report, "pnd_outcome", None)
-    if marked in (Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.DEVIATION_FIXED):
+    if marked in (Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.DEVIATION_FIXED, Outcome.ADVISORY):
         return Outcome(marked)
     if report.passed:
         return Outcome.PASS
