@@ -34,12 +34,12 @@ def effective_budget(requested: int | None, profile: str) -> int | None:
     return requested or None
 
 
-def item_cost(item: pytest.Item) -> Cost:
+def item_cost(item: pytest.Item, settles: bool) -> Cost:
     callspec = getattr(item, "callspec", None)
     rule = callspec.params.get("rule") if callspec is not None else None
     if rule is not None and hasattr(rule, "test"):
-        return rule_cost(rule)
-    return other_cost(item.name)
+        return rule_cost(rule, settles)
+    return other_cost(item.name, settles)
 
 
 @pytest.hookimpl(trylast=True)  # after -k/-m deselection
@@ -51,7 +51,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     profile = hsettings.get_current_profile_name()
     try:
         budget = effective_budget(settings.request_budget, profile)
-        plan = make_plan({item.nodeid: item_cost(item) for item in suite}, budget,
+        settles = settings.settle_seconds > 0
+        plan = make_plan({item.nodeid: item_cost(item, settles) for item in suite}, budget,
                          hsettings.get_profile(profile).max_examples)
     except BudgetError as exc:
         if hasattr(config, "workerinput"):
@@ -88,7 +89,7 @@ def pytest_runtest_call(item: pytest.Item):
 _RULE_ID = re.compile(r"\[([a-z-]+)/([a-z0-9-]+)\]$")
 
 
-def id_cost(nodeid: str) -> Cost:
+def id_cost(nodeid: str, settles: bool = False) -> Cost:
     """A test's cost from its node id alone (what the xdist controller knows of the collection)."""
     from spec.catalogue import load_rules
 
@@ -96,8 +97,8 @@ def id_cost(nodeid: str) -> Cost:
     if m:
         rule = next((r for r in load_rules() if r.operation == m.group(1) and r.id == m.group(2)), None)
         if rule is not None:
-            return rule_cost(rule)
-    return other_cost(nodeid.rsplit("::", 1)[-1])
+            return rule_cost(rule, settles)
+    return other_cost(nodeid.rsplit("::", 1)[-1], settles)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -111,6 +112,6 @@ def pytest_xdist_node_collection_finished(node, ids) -> None:
     settings = getattr(config, "pnd_settings", None)
     try:
         budget = effective_budget(settings.request_budget, hsettings.get_current_profile_name())
-        make_plan({i: id_cost(i) for i in ids}, budget, 1)
+        make_plan({i: id_cost(i, settings.settle_seconds > 0) for i in ids}, budget, 1)
     except BudgetError as exc:
         pytest.exit(f"ERROR: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
