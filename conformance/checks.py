@@ -15,7 +15,7 @@ from hypothesis import given, strategies as st
 from conformance.client import Exchange, Target
 from conformance.ledger import Ledger
 from conformance.runner import send
-from conformance.settle import eventually, window
+from conformance.settle import eventually, ready, window
 from conformance.verdict import body_of, check, error_entries, expect_error, expect_success, fail
 from strategies import valid_request
 from strategies.context import Ctx
@@ -812,7 +812,7 @@ def _check_created_fields(ex: Exchange, views: dict, made: dict, citation, *, fi
 def create_fields_in_get_trips(rule, target, ctx, states, ledger):
     """mustStartBy, optionalFields, customer and vehicle of both trips come back in get-trips."""
     with states.scope("none"):
-        made = states.create(_rich_create_body(ctx))
+        made = states.create(_rich_create_body(ctx), settle=True)
         gx, trips = get_trips(target, ctx, made["sar_uuid"])
         _check_created_fields(gx, {t.get("eventUuid"): t for t in trips}, made, rule.citation, filter_view=False)
 
@@ -821,7 +821,7 @@ def create_fields_in_get_trips(rule, target, ctx, states, ledger):
 def create_fields_in_filter(rule, target, ctx, states, ledger):
     """The same fields, tripStatus, the drivers and the appointment link come back in filter."""
     with states.scope("none"):
-        made = states.create(_rich_create_body(ctx, drivers=True))
+        made = states.create(_rich_create_body(ctx, drivers=True), settle=True)
         fx, views = _filter_views(target, ledger, ctx, [made["pickup_uuid"], made["dropoff_uuid"]], rule.citation)
         _check_created_fields(fx, views, made, rule.citation, filter_view=True)
 
@@ -847,7 +847,7 @@ def create_trip_details_in_filter(rule, target, ctx, states, ledger):
         vehicle = ctx.identities.get("vehicle_uuid")
         if vehicle:  # the appointment's vehicle, read as the trip's (create has no trip-level vehicle)
             body["vehicleInformation"] = {"vehicleUuid": vehicle}
-        made = states.create(body)
+        made = states.create(body, settle=True)
         fx, views = _filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
         view = views[made["pickup_uuid"]]
         loaner = view.get("loaner") if isinstance(view.get("loaner"), dict) else {}
@@ -875,7 +875,7 @@ def create_trip_details_in_filter(rule, target, ctx, states, ledger):
 def assigned_by_from_creator(rule, target, ctx, states, ledger):
     """filter's assignedBy is appointmentInformation.creatorUser (distinct from requester and assigned user)."""
     with states.scope("none"):
-        made = states.create(create_body(ctx))
+        made = states.create(create_body(ctx), settle=True)
         creator = made["request"]["appointmentInformation"]["creatorUser"]["uuid"]
         fx, views = _filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
         got = views[made["pickup_uuid"]].get("assignedBy")
@@ -922,9 +922,19 @@ def _update_trip_body(ctx: Ctx, pickup_uuid: str, **event: Any) -> dict:
 
 
 def _update(target, ledger, ctx: Ctx, sar: str, body: dict, citation) -> Exchange:
+    """Send an update-existing-trip and, within the settle window, wait until get-trips shows it
+    (the trip at its new appointmentTime) before the caller reads what it left."""
     ex = send(target, ledger, ctx, "update", {"path": {"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": sar},
                                               "query": {}, "body": body})
     expect_success(ex, citation)
+    event = body["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]
+
+    def shown(seen: tuple[Exchange, list[dict]]) -> None:
+        view = next((t for t in seen[1] if t.get("eventUuid") == event["eventUUID"]), {})
+        check(same_moment(view.get("appointmentTime"), event["appointmentTime"]), seen[0],
+              f"get-trips shows the update of {event['eventUUID']}", citation)
+
+    ready(lambda: get_trips(target, ctx, sar), shown, timeout=window(target))
     return ex
 
 
@@ -1006,8 +1016,8 @@ def _chain_intact(ex: Exchange, trips: list[dict], made: dict, who: str, citatio
 def update_leaves_others(rule, target, ctx, states, ledger):
     """Updating A's pickup leaves A's dropoff and another appointment B of the same customer as they were."""
     with states.scope("none"):
-        a = states.create(create_body(ctx, with_drop=True))
-        b = states.create(create_body(ctx, with_drop=True))
+        a = states.create(create_body(ctx, with_drop=True), settle=True)
+        b = states.create(create_body(ctx, with_drop=True), settle=True)
         _update(target, ledger, ctx, a["sar_uuid"], _update_trip_body(ctx, a["pickup_uuid"]), rule.citation)
         for made, who, updated in ((a, "the updated appointment", True), (b, "the other appointment", False)):
             gx, trips = get_trips(target, ctx, made["sar_uuid"])
@@ -1030,8 +1040,8 @@ def update_keeps_dropoff_link(rule, target, ctx, states, ledger):
 def delete_leaves_others(rule, target, ctx, states, ledger):
     """Deleting A leaves another appointment B of the same customer, its trips, times and links."""
     with states.scope("none"):
-        a = states.create(create_body(ctx, with_drop=True))
-        b = states.create(create_body(ctx, with_drop=True))
+        a = states.create(create_body(ctx, with_drop=True), settle=True)
+        b = states.create(create_body(ctx, with_drop=True), settle=True)
         ex = send(target, ledger, ctx, "delete", {
             "path": {"dealerDepartmentUUID": ctx.ident("department_uuid"), "appointmentUuid": a["sar_uuid"]},
             "query": {"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP"}})
@@ -1049,11 +1059,15 @@ def update_created_trip_linked(rule, target, ctx, states, ledger):
                                                            "sarUUID": made["sar_uuid"]},
                                                   "query": {}, "body": recreate_trip_body(ctx)})
         new = expect_success(ex, rule.citation).get("eventUUID")
-        gx, trips = get_trips(target, ctx, made["sar_uuid"])
-        trip = next((t for t in trips if t.get("eventUuid") == new), None)
-        check(trip is not None, gx, f"get-trips returns the new trip {new}", rule.citation)
-        check(trip.get("linkedAppointmentUuid") == made["sar_uuid"], gx, f"the new trip's linkedAppointmentUuid is "
-              f"the appointment {made['sar_uuid']}, got {trip.get('linkedAppointmentUuid')!r}", rule.citation)
+
+        def judge(seen: tuple[Exchange, list[dict]]) -> None:
+            gx, trips = seen
+            trip = next((t for t in trips if t.get("eventUuid") == new), None)
+            check(trip is not None, gx, f"get-trips returns the new trip {new}", rule.citation)
+            check(trip.get("linkedAppointmentUuid") == made["sar_uuid"], gx, f"the new trip's linkedAppointmentUuid "
+                  f"is the appointment {made['sar_uuid']}, got {trip.get('linkedAppointmentUuid')!r}", rule.citation)
+
+        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), judge)
 
 
 @prop("update_updated_by_recorded")

@@ -66,9 +66,10 @@ class Outcome:
 
 
 def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None, extra: tuple[str, ...] = (),
-              variants: str = "") -> Outcome:
-    """One run of the suite (the default request budget unless `extra` says otherwise). A mutant marked
-    `strict` runs with PND_STRICT (inferred rules gate); anything else runs as a user's default run."""
+              variants: str = "", strict: bool | None = None) -> Outcome:
+    """One run of the suite (the default request budget unless `extra` says otherwise). `strict`
+    (default: the mutant `name` is marked `strict`) runs with PND_STRICT, so inferred rules gate;
+    anything else runs as a user's default run."""
     junit = tmp / f"{name or 'clean'}.xml"
     cmd = [sys.executable, "-m", "pytest", "conformance", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:randomly",
            "--hypothesis-profile", "mutant", "-o", "addopts=", f"--junitxml={junit}",
@@ -80,8 +81,12 @@ def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None, ex
     if variants:
         cmd += ["--sandbox-variants", variants]
     env = {**os.environ, "PND_LEDGER_DIR": str(tmp / f"ledger-{name}")}
-    if name and MUTANTS.get(name, {}).get("strict"):  # variants (tests/test_variants_settle.py) are no mutants
+    if strict is None:
+        strict = bool(MUTANTS.get(name, {}).get("strict"))  # variants are no mutants
+    if strict:
         env["PND_STRICT"] = "1"  # it breaks only inferred rules, which gate under --strict (tests/mutants.yaml)
+    else:
+        env.pop("PND_STRICT", None)  # a default run, whatever the caller's environment says
     env.pop("CI", None)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)

@@ -24,7 +24,7 @@ from conformance.settle import eventually, ready
 from conformance.verdict import NonConformance
 from sandbox.variants import SETTLE_VARIANTS, VARIANTS
 from tests.fault_servers import fault_server
-from tests.test_mutants import broken_rules, run_suite
+from tests.test_mutants import MUTANTS, broken_rules, run_suite
 from tests.test_robustness_targets import INTERNAL, run_suite as run_rules
 from tests.wire import FULL, IDS, REPO, wire_sandbox
 
@@ -48,7 +48,7 @@ def _run(key: str, tmp: Path):
     variant, fault = RUNS[key]
     with wire_sandbox(faults=fault, variants=variant) as url:
         before = _all_trips(url) if variant == "busy-dealer" else {}
-        outcome = run_suite(key, tmp, url=url)
+        outcome = run_suite(key, tmp, url=url, strict=bool(fault and MUTANTS[fault].get("strict")))
         after = _all_trips(url) if variant == "busy-dealer" else {}
     return outcome, before, after
 
