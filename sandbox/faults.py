@@ -106,15 +106,20 @@ class UnknownFault(ValueError):
     """A fault name that is not in FAULTS."""
 
 
+def names_in(table: dict[str, str], value: Iterable[str] | str | None, error: type[ValueError], what: str,
+             listing: str) -> frozenset[str]:
+    """Validated names of `table` (a comma-separated string is accepted too); an unknown one raises `error`."""
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        value = value.split(",")
+    names = frozenset(v.strip() for v in value if v and v.strip())
+    unknown = sorted(names - table.keys())
+    if unknown:
+        raise error(f"unknown sandbox {what}: {', '.join(unknown)} (see `python -m sandbox {listing}`)")
+    return names
+
+
 def resolve(faults: Iterable[str] | str | None) -> frozenset[str]:
     """Validated set of fault names (a comma-separated string is accepted too)."""
-    if faults is None:
-        return frozenset()
-    if isinstance(faults, str):
-        faults = faults.split(",")
-    names = frozenset(f.strip() for f in faults if f and f.strip())
-    unknown = sorted(names - FAULTS.keys())
-    if unknown:
-        raise UnknownFault(f"unknown sandbox fault(s): {', '.join(unknown)} "
-                           f"(see `python -m sandbox --list-faults`)")
-    return names
+    return names_in(FAULTS, faults, UnknownFault, "fault(s)", "--list-faults")

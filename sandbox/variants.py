@@ -27,6 +27,8 @@ from typing import Any, Iterable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sandbox.faults import names_in
+
 SETTLE_DELAY = 0.25  # seconds, for the two settle variants (a run polls ~0.3 s per settled write)
 BUSY_APPOINTMENTS = 150
 GATEWAY_RPS = 40  # requests per second above which the gateway variant answers 429
@@ -100,15 +102,8 @@ class UnknownVariant(ValueError):
 
 
 def resolve(variants: Iterable[str] | str | None) -> frozenset[str]:
-    if variants is None:
-        return frozenset()
-    if isinstance(variants, str):
-        variants = variants.split(",")
-    names = frozenset(v.strip() for v in variants if v and v.strip())
-    unknown = sorted(names - VARIANTS.keys())
-    if unknown:
-        raise UnknownVariant(f"unknown sandbox variant(s): {', '.join(unknown)} (see `python -m sandbox --list-variants`)")
-    return names
+    """Validated set of variant names (a comma-separated string is accepted too)."""
+    return names_in(VARIANTS, variants, UnknownVariant, "variant(s)", "--list-variants")
 
 
 class Runtime:
