@@ -16,13 +16,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from spec.operations import operation
+
 # A default run sent 6,443 requests before budgets; under a quarter of that gives every observable
 # rule its verdict and still explores where exploration pays. Planned at 1,500 so that what a run
 # really sends (estimates; a remote target's settle reads) stays within 1,600 over the wire.
 DEFAULT_REQUEST_BUDGET = 1500
 UNBUDGETED_PROFILES = frozenset({"thorough"})
 
-READ_ONLY_OPERATIONS = frozenset({"get-trips", "filter"})
 # Requests to prepare a `setup` state, and to delete it again (the ledger's cleanup: a
 # trip-less appointment needs a trip re-attached before the delete operation accepts it).
 SETUP_REQUESTS = {"none": 0, "appointment_with_trip": 1, "appointment_with_drop": 1, "appointment_without_trip": 2}
@@ -76,9 +77,7 @@ class Cost:
 def rule_cost(rule, settles: bool = False) -> Cost:
     """A catalogue rule test's cost (conformance/test_rules.py), from its entry; `settles`: the run
     has a settle window, so each prepared state is also read until it shows."""
-    from spec.catalogue import DEFAULT_SETUP
-
-    setup = rule.setup or DEFAULT_SETUP[rule.operation]
+    setup = rule.effective_setup
     if rule.test == "property":
         once, per, explores = PROPERTY_COSTS[rule.check]
         return Cost(once, per, explores)
@@ -102,10 +101,7 @@ def rule_cost(rule, settles: bool = False) -> Cost:
 
 def shares_setup(rule) -> bool:
     """Examples of a read-only rule read one prepared appointment; a test that writes never shares."""
-    from spec.catalogue import DEFAULT_SETUP
-
-    setup = rule.setup or DEFAULT_SETUP[rule.operation]
-    return rule.operation in READ_ONLY_OPERATIONS and rule.test != "property" and setup != "none"
+    return operation(rule.operation).read_only and rule.test != "property" and rule.effective_setup != "none"
 
 
 def other_cost(name: str, settles: bool = False) -> Cost:

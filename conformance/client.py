@@ -20,6 +20,7 @@ import httpx
 from conformance.gateway import retry_after
 from conformance.redaction import REDACTOR, redact
 from conformance.settings import IN_PROCESS, Settings
+from spec.operations import operation as operation_row
 
 _UNSET: Any = object()
 # The verdict reads a response whole up to MAX_BODY_READ (far above any sane answer: 150 trips
@@ -28,7 +29,6 @@ _UNSET: Any = object()
 MAX_BODY_READ = 32 * 1024 * 1024
 MAX_BODY_KEPT = 64 * 1024
 IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
-READ_OPERATIONS = frozenset({"get-trips", "filter"})  # filter is a POST that only reads
 
 
 class TargetFault(BaseException):
@@ -222,10 +222,8 @@ class Target:
         return name in self._creds
 
     def url_for(self, operation: str, path: dict[str, str] | None, query: dict[str, Any] | None) -> tuple[str, str]:
-        from spec.openapi import operation_by_key  # the spec is the one source of paths
-
-        method, template, _ = operation_by_key(operation)
-        url = template
+        row = operation_row(operation)
+        method, url = row.method, row.path
         for key, value in (path or {}).items():
             url = url.replace("{" + key + "}", quote(str(value), safe=""))
         q = {k: ("true" if v is True else "false" if v is False else v) for k, v in (query or {}).items() if v is not None}
@@ -279,7 +277,7 @@ class Target:
             REDACTOR.add_basic(*auth)
         intent = (self.ledger.begin_create(rel, content, self._server_now())
                   if operation == "create" and self.ledger is not None else None)
-        attempts = 1 + (self.settings.retries if (method in IDEMPOTENT or operation in READ_OPERATIONS) else 0)
+        attempts = 1 + (self.settings.retries if (method in IDEMPOTENT or operation_row(operation).read_only) else 0)
         url = self.base_url + rel
         shown_headers = dict(req_headers)
         if basic:
@@ -312,7 +310,7 @@ class Target:
                 refused = isinstance(exc, httpx.ConnectError)
                 tried.append(f"{type(exc).__name__}: {redact(str(exc)) or 'connection refused'}")
                 # Resend only what cannot have reached the target (refused), or a pure read.
-                if attempt + 1 < attempts and (refused or operation in READ_OPERATIONS):
+                if attempt + 1 < attempts and (refused or operation_row(operation).read_only):
                     time.sleep(0.2 * 2 ** attempt)
                     continue
                 head = (f"cannot connect to {self.base_url}" if refused

@@ -19,6 +19,7 @@ from conformance.replay import DATABASE as REPLAY_DATABASE
 from conformance.settings import ConfigError, resolve
 from conformance.states import SetupFailed, States
 from conformance.verdict import NonConformance
+from spec.operations import operation
 from strategies.context import Ctx
 
 
@@ -103,7 +104,6 @@ def pytest_configure(config: pytest.Config) -> None:
         hsettings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
-_OPERATION_ORDER = ("create", "update", "delete", "get-trips", "filter")
 _TEST_ORDER = ("test_acceptance", "test_violation", "test_auth", "test_property")
 
 
@@ -118,7 +118,7 @@ def _run_order(item: pytest.Item) -> tuple:
     if not item.nodeid.startswith("conformance/test_rules.py"):
         return (1, 0, 0)
     rule = getattr(item, "callspec", None) and item.callspec.params.get("rule")
-    op = _OPERATION_ORDER.index(rule.operation) if rule and rule.operation in _OPERATION_ORDER else 9
+    op = operation(rule.operation).run_order if rule else 9
     test = item.originalname if hasattr(item, "originalname") else item.name
     return (0, op, _TEST_ORDER.index(test) if test in _TEST_ORDER else 9)
 

@@ -5,9 +5,9 @@ from typing import Any
 
 from conformance.client import Exchange, Target
 from conformance.ledger import Ledger
+from spec.operations import operation as operation_row
 from strategies.context import Ctx
 
-BODY_OPERATIONS = frozenset({"create", "update", "filter"})
 
 
 def send(target: Target, ledger: Ledger, ctx: Ctx, operation: str, request: dict, **kw: Any) -> Exchange:
@@ -15,7 +15,7 @@ def send(target: Target, ledger: Ledger, ctx: Ctx, operation: str, request: dict
     extra: dict[str, Any] = {}
     if "raw_body" in request:  # a violation that sends bytes which are not the JSON of a body
         extra["raw_body"] = request["raw_body"]
-    elif operation in BODY_OPERATIONS:
+    elif operation_row(operation).has_body:
         extra["body"] = request.get("body")
     ex = target.call(operation, path=request.get("path"), query=request.get("query"), **extra, **kw)
     if operation == "create" and isinstance(ex.json, dict) and isinstance(ex.json.get("appointmentUUID"), str):

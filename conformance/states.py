@@ -11,9 +11,6 @@ from conformance.verdict import check, expect_success
 from strategies.context import Ctx
 from strategies.fixed import create_body, delete_trip_body
 
-SETUPS = ("none", "appointment_with_trip", "appointment_with_drop", "appointment_without_trip")
-DEFAULT_SETUP = {"create": "none", "filter": "none", "update": "appointment_with_trip",
-                 "get-trips": "appointment_with_trip", "delete": "appointment_with_trip"}
 
 
 class SetupFailed(Exception):

@@ -13,28 +13,22 @@ from hypothesis import given, strategies as st
 from conformance import checks
 from conformance.budget import shares_setup
 from conformance.runner import as_dict, send
-from conformance.states import DEFAULT_SETUP
 from conformance.verdict import expect_error, expect_success
 from spec.catalogue import load_rules
+from spec.operations import operation
 from strategies import valid_request
 from strategies.triggers import apply
 
-READ_ONLY_OPERATIONS = {"get-trips", "filter"}
 WRONG_PASSWORD = "not-the-password-0000"
 
 
 def _marks(rule):
-    setup = rule.setup or DEFAULT_SETUP[rule.operation]
-    writes = rule.operation not in READ_ONLY_OPERATIONS or setup != "none" or rule.test == "property"
+    writes = not operation(rule.operation).read_only or rule.effective_setup != "none" or rule.test == "property"
     return [pytest.mark.writes if writes else pytest.mark.readonly]
 
 
 def _params(test: str):
-    return [pytest.param(r, id=f"{r.operation}/{r.id}", marks=_marks(r)) for r in load_rules() if r.test == test]
-
-
-def _setup(rule) -> str:
-    return rule.setup or DEFAULT_SETUP[rule.operation]
+    return [pytest.param(r, id=r.test_id, marks=_marks(r)) for r in load_rules() if r.test == test]
 
 
 @contextmanager
@@ -43,7 +37,7 @@ def _shared(rule, states):
     if not shares_setup(rule):
         yield None
         return
-    with states.scope(_setup(rule)) as state:
+    with states.scope(rule.effective_setup) as state:
         yield state
 
 
@@ -51,7 +45,7 @@ def _shared(rule, states):
 def _prepared(rule, states, ctx, data, shared=None):
     """The rule's setup state (deleted afterwards, unless shared) and the drawn valid request with its
     trigger applied."""
-    with nullcontext(shared) if shared is not None else states.scope(_setup(rule)) as state:
+    with nullcontext(shared) if shared is not None else states.scope(rule.effective_setup) as state:
         c = ctx.with_state(**state)
         request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
                         as_dict(rule.trigger), c)

@@ -54,10 +54,10 @@ from conformance.ledger import Ledger
 from conformance.states import States
 from conformance.verdict import NonConformance
 from spec.openapi import SPEC_PATH
+from spec.operations import OPERATIONS
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
-OPERATIONS = ("create", "update", "get-trips", "delete", "filter")
 # get-trips only reads, but its meaningful cases read an appointment the test creates first.
 WRITING = frozenset({"create", "update", "get-trips", "delete"})
 SAR_PARAMETERS = frozenset({"sarUUID", "appointmentUuid"})

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from conformance.client import Exchange
+from spec.operations import operation
 
 #: Refusals by the authentication layer, whose body no document shows.
 AUTH_STATUSES = (401, 403)
-ENVELOPE = {"create": "errors", "update": "errors", "delete": "errors", "get-trips": "error", "filter": "error"}
 
 
 class NonConformance(AssertionError):
@@ -54,7 +54,7 @@ def body_of(ex: Exchange, citation: Any = None) -> dict:
 
 def error_entries(ex: Exchange, body: dict) -> list[dict]:
     """The errors in the operation's documented envelope (`errors` list or `error` object)."""
-    key = ENVELOPE[ex.operation]
+    key = operation(ex.operation).envelope
     value = body.get(key)
     if key == "errors":
         return [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
@@ -63,7 +63,7 @@ def error_entries(ex: Exchange, body: dict) -> list[dict]:
 
 def expect_error(ex: Exchange, status: int, code: str | None, citation: Any = None) -> None:
     """A rejection: the status, the envelope, body statusCode = HTTP status, and the code if documented."""
-    key = ENVELOPE[ex.operation]
+    key = operation(ex.operation).envelope
     if code is None:
         check(400 <= ex.status < 500, ex, f"a 4xx rejection (the docs give no code for this rule)", citation)
     else:

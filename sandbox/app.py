@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -19,6 +20,7 @@ from sandbox.context import Call, Context
 from sandbox.seed import load_seed
 from sandbox.store import Store
 from sandbox.validation import ApiError, MalformedJson
+from spec.operations import operations
 
 log = logging.getLogger("sandbox")
 
@@ -38,6 +40,9 @@ class _Segment(Convertor):
 register_url_convertor("segment", _Segment())
 
 Handler = Callable[[Context, Call], "tuple[int, dict[str, Any]]"]
+HANDLERS: dict[str, Handler] = {"create": routes_create.handle, "update": routes_update.handle,
+                                "get-trips": routes_get_trips.handle, "delete": routes_delete.handle,
+                                "filter": routes_filter.handle}
 
 
 def _error(ctx: Context, operation: str, err: ApiError) -> Response:
@@ -100,19 +105,10 @@ def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None,
     async def health(request: Request) -> Response:
         return envelopes.respond({"status": "ok", "faults": sorted(active), "variants": sorted(chosen)}, 200)
 
-    routes = [
-        Route("/appointment/v2/dealers/{dealerUuid:segment}/partner-appointments-with-trip",
-              _endpoint(ctx, "create", routes_create.handle, runtime), methods=["POST"]),
-        Route("/appointment/v2/dealer/{dealerUuid:segment}/sar/{sarUUID:segment}/appointment-trip",
-              _endpoint(ctx, "update", routes_update.handle, runtime), methods=["POST"]),
-        Route("/appointment/v2/dealers/{dealerUuid:segment}/partner-appointments-with-trip/{sarUUID:segment}/trips",
-              _endpoint(ctx, "get-trips", routes_get_trips.handle, runtime), methods=["GET"]),
-        Route("/appointment/v2/departments/{dealerDepartmentUUID:segment}/partner-appointments-with-trip/"
-              "{appointmentUuid:segment}",
-              _endpoint(ctx, "delete", routes_delete.handle, runtime), methods=["DELETE"]),
-        Route("/pickupdelivery/v3/trip-view/list", _endpoint(ctx, "filter", routes_filter.handle, runtime), methods=["POST"]),
-        Route("/health", health, methods=["GET"]),
-    ]
+    # Each operation at the spec's method and path (spec/operations.py); a path parameter is one segment.
+    routes = [Route(re.sub(r"\{(\w+)\}", r"{\1:segment}", op.path), _endpoint(ctx, op.key, HANDLERS[op.key], runtime),
+                    methods=[op.method]) for op in operations()]
+    routes.append(Route("/health", health, methods=["GET"]))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.responses import Response
 
 from sandbox.validation import ApiError
+from spec.operations import operation as operation_row
 
 # The id fields each errors-list operation carries (null on errors).
 ID_FIELDS = {
@@ -18,11 +19,10 @@ ID_FIELDS = {
     "update": ("eventUUID", "appointmentUUID"),
     "delete": ("pickupEventUUID", "appointmentUuid"),
 }
-ERROR_OBJECT_OPERATIONS = frozenset({"get-trips", "filter"})
 
 
 def success(operation: str, **fields: Any) -> dict[str, Any]:
-    if operation in ERROR_OBJECT_OPERATIONS:
+    if operation_row(operation).envelope == "error":
         return {"totalCount": fields.get("totalCount", 0), "tripViewDtos": fields.get("tripViewDtos"),
                 "statusCode": 200, "error": None, "warnings": None}
     body = {k: fields.get(k) for k in ID_FIELDS[operation]}
@@ -34,7 +34,7 @@ def error(operation: str | None, err: ApiError, *, status_in_body: int | None = 
           errors_list: bool = False) -> dict[str, Any]:
     """The operation's error envelope. `errors_list` forces a list on an error-object operation."""
     status = err.status if status_in_body is None else status_in_body
-    if operation in ERROR_OBJECT_OPERATIONS:
+    if operation is not None and operation_row(operation).envelope == "error":
         body: dict[str, Any] = {"totalCount": 0, "tripViewDtos": None, "statusCode": status}
         if errors_list:
             body["errors"] = [{"errorCode": err.code, "errorDescription": err.description}]

@@ -17,6 +17,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from spec.operations import OPERATIONS, Setup, operation
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RULES_PATH = REPO_ROOT / "spec" / "rules"  # a directory of YAML lists, read in name order
 
@@ -27,37 +29,14 @@ DOCS_DIR: Path = REPO_ROOT / "spec" / "docs"
 
 # --- the vocabulary of CONTRIBUTING.md ---------------------------------------------------------
 
-Operation = Literal["create", "update", "get-trips", "delete", "filter"]
 Kind = Literal["required", "enum", "format", "cross-field", "auth", "state", "default", "response-shape",
                "pagination", "filter", "robustness"]
 TestType = Literal["violation", "acceptance", "property", "auth", "unobservable"]
-Setup = Literal["none", "appointment_with_trip", "appointment_with_drop", "appointment_without_trip"]
 Credentials = Literal["none", "invalid", "no_scopes", "read_only", "other_dealer", "dealer_level", "department_level"]
 #: `stated`: the documents state the behaviour (the quote shows it); gates by default.
 #: `inferred`: the suite's own reading where the documents are silent or ambiguous; names its
 #: spec/NOTES.md heading in `note`; reported as an advisory unless the run is --strict.
 Basis = Literal["stated", "inferred"]
-
-OPERATIONS: tuple[str, ...] = ("create", "update", "get-trips", "delete", "filter")
-
-#: Valid-request bases per operation; the first is the default.
-BASES: dict[str, tuple[str, ...]] = {
-    "create": ("web", "non_web", "web_with_drop", "non_web_with_drop"),
-    "update": ("update_trip", "create_trip", "delete_trip"),
-    "get-trips": ("default",),
-    "delete": ("explicit_actor", "web_fallback", "non_web"),
-    "filter": ("page_number", "last_item_index", "event_uuids", "unpaged"),
-}
-
-#: Default `setup` per operation when an entry names none.
-DEFAULT_SETUP: dict[str, str] = {
-    "create": "none", "filter": "none",
-    "update": "appointment_with_trip", "get-trips": "appointment_with_trip", "delete": "appointment_with_trip",
-}
-
-#: The operation's error envelope: `errors` list or `error` object.
-ENVELOPE: dict[str, str] = {"create": "errors", "update": "errors", "get-trips": "error", "delete": "errors",
-                            "filter": "error"}
 
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TRIGGER_PATH = re.compile(r"^(?:path|query|body)(?:\.[^.\s]+)*$")
@@ -99,7 +78,7 @@ class Expect(_Strict):
 
 class Rule(_Strict):
     id: str
-    operation: Operation
+    operation: str  # one of spec.operations.OPERATIONS
     kind: Kind
     statement: str = Field(min_length=1)
     citation: Citation
@@ -118,9 +97,11 @@ class Rule(_Strict):
     def _consistent(self) -> "Rule":
         if not KEBAB.match(self.id):
             raise ValueError(f"id {self.id!r} is not kebab-case")
-        if self.base is not None and self.base not in BASES[self.operation]:
-            raise ValueError(f"{self.id}: base {self.base!r} is not one of {BASES[self.operation]} for "
-                             f"{self.operation}")
+        if self.operation not in OPERATIONS:
+            raise ValueError(f"{self.id}: operation {self.operation!r} is not one of {', '.join(OPERATIONS)}")
+        bases = operation(self.operation).bases
+        if self.base is not None and self.base not in bases:
+            raise ValueError(f"{self.id}: base {self.base!r} is not one of {bases} for {self.operation}")
         if self.check is not None and not re.fullmatch(r"[a-z][a-z0-9_]*", self.check):
             raise ValueError(f"{self.id}: check {self.check!r} must be a Python function name")
         if self.test == "auth" and self.credentials is None:
@@ -159,11 +140,11 @@ class Rule(_Strict):
 
     @property
     def effective_setup(self) -> str:
-        return self.setup or DEFAULT_SETUP[self.operation]
+        return self.setup or operation(self.operation).default_setup
 
     @property
     def effective_base(self) -> str:
-        return self.base or BASES[self.operation][0]
+        return self.base or operation(self.operation).bases[0]
 
 
 def parse_rules(data: Any) -> list[Rule]:
@@ -212,5 +193,5 @@ def doc_text(name: str) -> str:
     return (DOCS_DIR / name).read_text(encoding="utf-8")
 
 
-__all__ = ["BASES", "DEFAULT_SETUP", "DOCS_DIR", "ENVELOPE", "OPERATIONS", "RULES_PATH", "Citation", "Expect",
+__all__ = ["DOCS_DIR", "RULES_PATH", "Citation", "Expect",
            "Rule", "Trigger", "doc_text", "load_rules", "parse_rules", "rule", "rules_for"]

@@ -13,11 +13,12 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
+from spec.operations import operation
 from strategies.common import (CALLER_TRIP_STATUSES, SOURCES_NON_WEB, addresses, drop_none, fmt, latitudes,
                                local_times, longitudes, optional, texts)
 from strategies.context import Ctx
 
-BASES = ("web", "non_web", "web_with_drop", "non_web_with_drop")
+BASES = operation("create").bases
 
 
 @st.composite

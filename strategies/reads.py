@@ -11,12 +11,13 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
+from spec.operations import operation
 from strategies.common import (DOC_STATUSES, FILTER_RIDE_TYPES, SOURCES_NON_WEB, SUB_TRIP_STATUSES, TRIP_STATUSES,
                                fmt, local_times)
 from strategies.context import Ctx
 
-DELETE_BASES = ("explicit_actor", "web_fallback", "non_web")
-FILTER_BASES = ("page_number", "last_item_index", "event_uuids", "unpaged")
+DELETE_BASES = operation("delete").bases
+FILTER_BASES = operation("filter").bases
 
 
 def get_trips_request(ctx: Ctx, base: str = "default") -> st.SearchStrategy[dict]:

@@ -13,12 +13,13 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
+from spec.operations import operation
 from strategies.common import (CALLER_TRIP_STATUSES, PICKUP_RIDE_TYPES, SOURCES, addresses, drop_none, fmt,
                                latitudes, local_times, longitudes, optional, texts)
 from strategies.context import Ctx
 from strategies.create import _drivers, _loaner_flags
 
-BASES = ("update_trip", "create_trip", "delete_trip")
+BASES = operation("update").bases
 
 
 @st.composite

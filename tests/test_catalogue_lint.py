@@ -5,13 +5,13 @@ Loading (spec.catalogue.load_rules) already validates each entry's shape. These 
 one entry cannot see by itself, so that a catalogue mistake fails here, by rule id, instead of
 becoming a wrong or silently missing conformance test:
 
-- identity: ids are unique; spec/rules/<op>.yaml holds only rules of <op>; every operation is an
-  `x-pnd-operation` of spec/openapi.yaml;
+- identity: ids are unique; spec/rules/<op>.yaml holds only rules of <op>, one of the operations
+  of spec/operations.py;
 - citations: the cited doc exists and the quote is verbatim in it (whitespace runs normalised);
 - error codes: every error code a doc documents is expected by some rule of its operation (or is
   on the commented allow-list below), and every code a rule expects is documented somewhere;
 - wiring: expectations fit the test type as conformance/test_rules.py reads them; `check`,
-  `trigger.violation`, `base`, `setup`, `${...}` placeholders and `NOTES.md "<title>"` references
+  `trigger.violation`, `${...}` placeholders and `NOTES.md "<title>"` references
   name things that exist; unobservable rules say why;
 - coverage: conformance/test_rules.py yields exactly one test `<operation>/<rule id>` per
   observable rule; every operation has 401 and 403 auth rules and rules of the kinds its doc
@@ -27,12 +27,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import strategies
-from conformance import checks, states
-from spec import catalogue
-from spec.catalogue import DOCS_DIR, OPERATIONS, RULES_PATH, doc_text, load_rules, parse_rules
+from conformance import checks
+from spec.catalogue import DOCS_DIR, RULES_PATH, doc_text, load_rules, parse_rules
 from spec.doctables import documented_codes
-from spec.openapi import load_openapi
+from spec.operations import OPERATIONS, operation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,14 +41,8 @@ def ids(rules) -> str:
     return ", ".join(sorted(r.id for r in rules))
 
 
-def spec_operations() -> dict[str, dict]:
-    """x-pnd-operation key → the OpenAPI operation object."""
-    return {op["x-pnd-operation"]: op for item in load_openapi()["paths"].values()
-            for op in item.values() if isinstance(op, dict) and "x-pnd-operation" in op}
-
-
-def doc_of(operation: str) -> str:
-    return spec_operations()[operation]["x-pnd-doc"]
+def doc_of(key: str) -> str:
+    return operation(key).doc
 
 
 def normalise(text: str) -> str:
@@ -74,12 +66,6 @@ def test_each_file_holds_only_its_operation():
         rules = parse_rules(yaml.safe_load(file.read_text(encoding="utf-8")) or [])
         wrong = [r for r in rules if r.operation != file.stem]
         assert not wrong, f"{file.name} holds rules of another operation: {ids(wrong)}"
-
-
-def test_operations_exist_in_spec():
-    assert set(spec_operations()) == set(OPERATIONS), "spec x-pnd-operation keys differ from the catalogue's"
-    unknown = [r for r in RULES if r.operation not in spec_operations()]
-    assert not unknown, f"rules of an operation the spec lacks: {ids(unknown)}"
 
 
 # --------------------------------------------------------------------------- citations
@@ -207,20 +193,6 @@ def test_trigger_violations_exist():
         f"{r.id} ({r.trigger.violation})" for r in bad)
 
 
-def test_bases_exist():
-    # The loader validates `base` against spec.catalogue.BASES; the tests draw from strategies.BASES.
-    assert catalogue.BASES == strategies.BASES, "spec.catalogue.BASES and strategies.BASES disagree"
-    bad = [r for r in RULES if r.base is not None and r.base not in strategies.BASES[r.operation]]
-    assert not bad, "base not in strategies.BASES[operation]: " + "; ".join(f"{r.id} ({r.base})" for r in bad)
-
-
-def test_setups_exist():
-    assert set(states.DEFAULT_SETUP) == set(OPERATIONS) and set(states.DEFAULT_SETUP.values()) <= set(states.SETUPS)
-    assert catalogue.DEFAULT_SETUP == states.DEFAULT_SETUP, "spec.catalogue and conformance.states disagree on defaults"
-    bad = [r for r in RULES if r.setup is not None and r.setup not in states.SETUPS]
-    assert not bad, "setup not in conformance.states.SETUPS: " + "; ".join(f"{r.id} ({r.setup})" for r in bad)
-
-
 def test_placeholders_resolve():
     """`${name}` names a profile identity; `${state.x}` needs a setup that prepares state."""
     profile = yaml.safe_load((ROOT / "profiles" / "sandbox.yaml").read_text(encoding="utf-8"))
@@ -229,7 +201,7 @@ def test_placeholders_resolve():
     for r in RULES:
         for name in re.findall(r"\$\{([A-Za-z0-9_.]+)\}", yaml.safe_dump(r.trigger.set if r.trigger else {})):
             if name.startswith("state."):
-                if (r.setup or states.DEFAULT_SETUP[r.operation]) == "none":
+                if r.effective_setup == "none":
                     bad.append(f"{r.id}: ${{{name}}} with setup none")
             elif name.split(".")[0] not in identities:
                 bad.append(f"{r.id}: ${{{name}}} is no identity of profiles/sandbox.yaml")

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from conformance.pageguard import third_party_problems
 from conformance.report.livingdocs import LEGEND, render, rule_units, unit_outcome
-from spec.catalogue import DOCS_DIR, OPERATIONS
+from spec.catalogue import DOCS_DIR
 from spec.docunits import units_by_doc
-from spec.openapi import operation_by_key
+from spec.operations import operations
 from tests.reportrun import CHROMIUM, require, run_suite, sandbox_run
 from tests.test_report_html import dump_dom
 
@@ -135,8 +135,8 @@ def test_figures_match_conformance_json_and_nothing_is_loaded(tmp_path):
     # Each document is listed under its own operation (the spec's x-pnd-doc), not one that merely cites it.
     toc = re.search(r'<nav class="toc".*?</ol>', raw, re.S).group(0)
     assert re.findall(r'href="#doc-([^"]+)">([^<]+)</a>', toc) == [
-        (re.sub(r"[^a-z0-9]+", "-", operation_by_key(op)[2]["x-pnd-doc"].lower()).strip("-"), op) for op in
-        sorted(OPERATIONS, key=lambda op: operation_by_key(op)[2]["x-pnd-doc"])], toc
+        (re.sub(r"[^a-z0-9]+", "-", op.doc.lower()).strip("-"), op.key) for op in
+        sorted(operations(), key=lambda op: op.doc)], toc
     # Nothing from another host (or anywhere): no src, no CSS url() or @import, links only within the reports.
     assert third_party_problems(raw) == []
     assert not re.search(r"\bsrc\s*=|url\(|@import", raw)

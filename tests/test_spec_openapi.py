@@ -1,4 +1,4 @@
-"""Self-tests of spec/openapi.yaml against the API documents and CONTRIBUTING.md.
+"""Self-tests of spec/openapi.yaml (and the operations table read from it) against the API documents.
 
 The five documents in spec/docs/ are the only source of truth. Three of them write
 their tables with pipes (`name | Value | Description | Required |`); two (create, delete) lost
@@ -23,24 +23,16 @@ from referencing.jsonschema import DRAFT202012
 from spec.catalogue import DOCS_DIR
 from spec.doctables import Row, parse_tables
 from spec.openapi import SPEC_PATH, load_openapi, operation_by_key
+from spec.operations import OPERATIONS as KEYS, operation as operation_row
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 SPEC_URI = "urn:pnd:openapi"
 
-KEYS = ("create", "update", "get-trips", "delete", "filter")
-DOC_OF = {
-    "create": "create-partner-appointment-with-trip.txt",
-    "update": "update-appointment-with-trip.txt",
-    "get-trips": "get-partner-trips-for-appointment.txt",
-    "delete": "delete-partner-appointment-with-trip.txt",
-    "filter": "filter-trips.txt",
-}
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 def doc_text(key: str) -> str:
-    return (DOCS_DIR / DOC_OF[key]).read_text(encoding="utf-8")
+    return (DOCS_DIR / operation_row(key).doc).read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- doc table parsing
@@ -192,40 +184,30 @@ def test_loader_contract():
 
 # --------------------------------------------------------------------------- operations
 
-def contributing_operations() -> dict[str, dict[str, str]]:
-    """The operation-keys table of CONTRIBUTING.md."""
-    rows = {}
-    for line in CONTRIBUTING.read_text(encoding="utf-8").splitlines():
-        m = re.match(
-            r"^\| `([a-z-]+)` \| `(\w+)` \| `(GET|POST|DELETE) (\S+)` \| `(\w+)` (list|object) \| "
-            r"`([\w.]+)`, (dealer|department) \|$",
-            line,
-        )
-        if m:
-            rows[m[1]] = dict(operationId=m[2], method=m[3], path=m[4], envelope=m[5],
-                              scope=m[7], level=m[8])
-    return rows
-
-
-def test_contributing_table_parsed():
-    """The CONTRIBUTING.md operation table is read completely (all five keys)."""
-    assert set(contributing_operations()) == set(KEYS)
+@pytest.mark.parametrize("key", KEYS)
+def test_operation_row_reads_the_spec(key):
+    """spec/operations.py's row of <key> is the spec's operation (method, path, operationId,
+    x-pnd-doc naming an existing document, x-pnd-scope, a declared tag's display name), and a scope
+    the document states is the one the spec gives ("... scope at the dealer level ...")."""
+    row = operation_row(key)
+    method, path, operation = operation_by_key(key)
+    assert (row.method, row.path, row.operation_id, row.doc) == (method, path, operation["operationId"],
+                                                                  operation["x-pnd-doc"])
+    assert (DOCS_DIR / row.doc).is_file()
+    assert operation["x-pnd-scope"] == {"scope": row.scope, "level": row.scope_level}
+    stated = re.findall(r"([a-z.]+) scope at the (dealer|department) level", doc_text(key))
+    assert all(found == (row.scope, row.scope_level) for found in stated), stated
+    tags = {t["name"]: t for t in spec()["tags"]}
+    assert operation.get("tags") and set(operation["tags"]) <= set(tags), "every operation has a declared tag"
+    assert row.api == tags[operation["tags"][0]]["x-displayName"]
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_operation_matches_contributing(key):
-    """The operation with x-pnd-operation <key> sits at CONTRIBUTING.md's method and path, with
-    its operationId and x-pnd-scope, a tag, and x-pnd-doc naming an existing API document."""
-    expected = contributing_operations()[key]
-    method, path, operation = operation_by_key(key)
-    assert (method, path) == (expected["method"], expected["path"])
-    assert operation["operationId"] == expected["operationId"]
-    assert operation["x-pnd-scope"] == {"scope": expected["scope"], "level": expected["level"]}
-    assert operation["x-pnd-doc"] == DOC_OF[key]
-    assert (DOCS_DIR / operation["x-pnd-doc"]).is_file()
-    assert operation.get("tags"), "every operation has a tag"
-    declared = {t["name"] for t in spec()["tags"]}
-    assert set(operation["tags"]) <= declared
+def test_operation_envelope_is_the_documents(key):
+    """The envelope of spec/operations.py is the key the document's JSON examples use:
+    `"errors"` (a list) or `"error"` (an object), never the other."""
+    keys = set(re.findall(r'"(errors?)"\s*:', doc_text(key)))
+    assert keys == {operation_row(key).envelope}, keys
 
 
 def test_exactly_five_operations():
@@ -514,7 +496,7 @@ def test_date_time_fields_use_offset_pattern():
 def test_responses_and_envelopes(key):
     """Every operation documents 200, 400, 401, 403 and 500 (create and delete also 4XX/5XX,
     their docs saying "4xx or 5xx"; update 4XX, its doc listing no errors at all), each but 401
-    and 403 with a JSON body in the operation's envelope from CONTRIBUTING.md, `statusCode`
+    and 403 with a JSON body in the operation's envelope (spec/operations.py), `statusCode`
     required: an `errors` list of {errorCode, errorDescription} or an `error` object
     {errorCode, errorDescription, metadata}, never the other one. No document shows a 401 or
     403 body, so those declare none (any body passes)."""
@@ -525,7 +507,7 @@ def test_responses_and_envelopes(key):
     if key == "update":
         expected |= {"4XX"}
     assert set(operation["responses"]) == expected
-    envelope = contributing_operations()[key]["envelope"]
+    envelope = operation_row(key).envelope
     for status, response in operation["responses"].items():
         if status in ("401", "403"):
             assert "content" not in response, status

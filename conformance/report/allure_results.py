@@ -26,8 +26,6 @@ from conformance.redaction import redact
 from conformance.report.record import RunRecord, get
 from conformance.strength import ADVISORY, basis, is_advisory
 
-EPICS = {"appointment-with-trip": "Partner appointment-with-trip API",
-         "pickup-delivery-trips": "Pickup & delivery trips API"}
 LIFECYCLE_EPIC = "Lifecycle across all five operations"
 LIVING_DOCS = "../docs/index.html"  # relative to the HTML report, reports/html/index.html
 SEVERITY = {"auth": "critical", "state": "critical", "required": "normal", "enum": "normal", "format": "normal",
@@ -80,14 +78,12 @@ def rule_of(item: pytest.Item) -> Any:
 def _operation_info(key: str) -> tuple[str, str, str | None]:
     """(epic, feature, doc) of an operation key, from the spec's operation."""
     try:
-        from spec.openapi import operation_by_key
+        from spec.operations import operation
 
-        op = operation_by_key(key)[2]
+        op = operation(key)
     except Exception:
         return "myKaarma Partner APIs", key, None
-    tags = op.get("tags") or []
-    epic = EPICS.get(tags[0], tags[0]) if tags else "myKaarma Partner APIs"
-    return epic, f"{key} ({op.get('operationId', key)})", op.get("x-pnd-doc")
+    return op.api, f"{key} ({op.operation_id})", op.doc
 
 
 def _description(rule: Any, run: RunRecord) -> str:
@@ -108,12 +104,11 @@ def _description(rule: Any, run: RunRecord) -> str:
 def _all_operation_docs() -> list[str]:
     """The docs of every operation in the spec (in spec order): what the cross-operation tests cite."""
     try:
-        from spec.openapi import HTTP_METHODS, load_openapi
+        from spec.operations import operations
 
-        ops = [item.get(m) for item in load_openapi()["paths"].values() for m in HTTP_METHODS]
+        return list(dict.fromkeys(op.doc for op in operations()))
     except Exception:
         return []
-    return list(dict.fromkeys(op["x-pnd-doc"] for op in ops if op and op.get("x-pnd-doc")))
 
 
 @dataclass(frozen=True)

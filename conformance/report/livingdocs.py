@@ -368,13 +368,13 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
 def write(matrix: dict[str, Any], coverage: Any, reports_dir: Path) -> Path | None:
     """`<reports_dir>/docs/index.html`; None when the documents cannot be read (the matrix says why)."""
     try:
-        from spec.catalogue import DOCS_DIR, OPERATIONS
+        from spec.catalogue import DOCS_DIR
         from spec.docunits import units_by_doc
-        from spec.openapi import operation_by_key
+        from spec.operations import operations as all_operations
 
         units = units_by_doc()
         # a doc's own operation, as the spec names it (a rule may cite another operation's doc)
-        operations = {operation_by_key(key)[2]["x-pnd-doc"]: key for key in OPERATIONS}
+        operations = {op.doc: op.key for op in all_operations()}
     except Exception:
         return None
     path = reports_dir / FILE_NAME
