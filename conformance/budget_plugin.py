@@ -16,6 +16,7 @@ from hypothesis import settings as hsettings
 
 from conformance.budget import (DEFAULT_REQUEST_BUDGET, UNBUDGETED_PROFILES, BudgetError, Cost, Plan, make_plan,
                                 other_cost, rule_cost)
+from conformance.pytest_state import BUDGET_CHECKED, PLAN, settings_of
 from conformance.replay import PerTestDatabase
 from conformance.settings import REPO_ROOT
 
@@ -44,7 +45,7 @@ def item_cost(item: pytest.Item, settles: bool) -> Cost:
 
 @pytest.hookimpl(trylast=True)  # after -k/-m deselection
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    settings = getattr(config, "pnd_settings", None)
+    settings = settings_of(config)
     suite = [item for item in items if Path(item.path).resolve().is_relative_to(SUITE_DIR)]
     if settings is None or not suite:
         return  # the self-tests (tests/) are not planned: their examples are their own
@@ -59,7 +60,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             return  # the xdist controller reports it (below), a worker cannot stop the run cleanly
         raise pytest.UsageError(str(exc)) from None
     plan.profile = profile
-    config.pnd_plan = plan  # type: ignore[attr-defined]
+    config.stash[PLAN] = plan
 
 
 def _profile_with(base: str, examples: int) -> str:
@@ -74,9 +75,9 @@ def _profile_with(base: str, examples: int) -> str:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     PerTestDatabase.current_test = item.nodeid.encode()
-    plan: Plan | None = getattr(item.config, "pnd_plan", None)
+    plan: Plan | None = item.config.stash.get(PLAN, None)
     examples = plan.for_test(item.nodeid) if plan is not None and plan.budget is not None else None
-    if examples is None:
+    if plan is None or examples is None:
         return (yield)
     base = plan.profile
     hsettings.load_profile(_profile_with(base, examples))
@@ -106,10 +107,12 @@ def pytest_xdist_node_collection_finished(node, ids) -> None:
     """Under xdist the workers plan; the controller checks the budget against the floor once."""
     config = node.config
     ids = [i for i in ids if i.startswith("conformance/")]
-    if getattr(config, "pnd_budget_checked", False) or not ids:
+    if config.stash.get(BUDGET_CHECKED, False) or not ids:
         return
-    config.pnd_budget_checked = True  # type: ignore[attr-defined]
-    settings = getattr(config, "pnd_settings", None)
+    config.stash[BUDGET_CHECKED] = True
+    settings = settings_of(config)
+    if settings is None:
+        return
     try:
         budget = effective_budget(settings.request_budget, hsettings.get_current_profile_name())
         make_plan({i: id_cost(i, settings.settle_seconds > 0) for i in ids}, budget, 1)

@@ -14,7 +14,9 @@ from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 from conformance.budget import DEFAULT_REQUEST_BUDGET
 from conformance.client import Target, TargetFault
 from conformance.ledger import CleanupFailed, Ledger, sweep_directory
+from conformance.pytest_state import RULE, SETTINGS, ReportFacts, rule_of, settings_of
 from conformance.redaction import REDACTOR, redact
+from conformance.report.outcome import Outcome
 from conformance.replay import DATABASE as REPLAY_DATABASE
 from conformance.settings import ConfigError, resolve
 from conformance.states import SetupFailed, States
@@ -25,15 +27,15 @@ from strategies.context import Ctx
 
 # Hypothesis profiles, one per use. `ci` is deterministic (derandomize) and small. `dev` replays the last
 # failing examples first (conformance/replay.py). Examples per test are planned by conformance/budget.py.
-_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                                     HealthCheck.function_scoped_fixture,
-                                                     HealthCheck.differing_executors],
-               database=None, print_blob=False)
-hsettings.register_profile("dev", max_examples=10, **{**_common, "database": REPLAY_DATABASE})
-hsettings.register_profile("ci", max_examples=5, derandomize=True, **_common)
-hsettings.register_profile("thorough", max_examples=200, **_common)
-hsettings.register_profile("mutant", max_examples=5, derandomize=True,
-                           phases=[Phase.explicit, Phase.generate], verbosity=Verbosity.quiet, **_common)
+_common = hsettings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                                          HealthCheck.function_scoped_fixture,
+                                                          HealthCheck.differing_executors],
+                    database=None, print_blob=False)
+hsettings.register_profile("dev", _common, max_examples=10, database=REPLAY_DATABASE)
+hsettings.register_profile("ci", _common, max_examples=5, derandomize=True)
+hsettings.register_profile("thorough", _common, max_examples=200)
+hsettings.register_profile("mutant", _common, max_examples=5, derandomize=True,
+                           phases=[Phase.explicit, Phase.generate], verbosity=Verbosity.quiet)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -65,7 +67,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _settings(config: pytest.Config):
-    cached = getattr(config, "pnd_settings", None)
+    cached = settings_of(config)
     if cached is not None:
         return cached
     cli = {
@@ -88,7 +90,7 @@ def _settings(config: pytest.Config):
         settings = resolve(cli)
     except ConfigError as exc:
         raise pytest.UsageError(str(exc)) from None
-    config.pnd_settings = settings  # type: ignore[attr-defined]
+    config.stash[SETTINGS] = settings
     return settings
 
 
@@ -117,7 +119,7 @@ def _run_order(item: pytest.Item) -> tuple:
     """
     if not item.nodeid.startswith("conformance/test_rules.py"):
         return (1, 0, 0)
-    rule = getattr(item, "callspec", None) and item.callspec.params.get("rule")
+    rule = rule_of(item)
     op = operation(rule.operation).run_order if rule else 9
     test = item.originalname if hasattr(item, "originalname") else item.name
     return (0, op, _TEST_ORDER.index(test) if test in _TEST_ORDER else 9)
@@ -126,7 +128,7 @@ def _run_order(item: pytest.Item) -> tuple:
 @pytest.hookimpl(trylast=True)  # after `-m readonly` has deselected the writers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_run_order)
-    settings = config.pnd_settings  # type: ignore[attr-defined]
+    settings = config.stash[SETTINGS]
     if settings.is_production and not settings.allow_production_writes:
         writers = [i.nodeid for i in items if i.get_closest_marker("writes")]
         if writers:
@@ -141,7 +143,7 @@ def _ctx(settings) -> Ctx:
 
 @pytest.fixture(scope="session")
 def pnd_settings(pytestconfig: pytest.Config):
-    return pytestconfig.pnd_settings  # type: ignore[attr-defined]
+    return pytestconfig.stash[SETTINGS]
 
 
 @pytest.fixture(scope="session")
@@ -202,17 +204,18 @@ def pytest_cmdline_main(config: pytest.Config):
     return 1 if errors else 0
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    report = yield
+def classify(report: pytest.TestReport, call: pytest.CallInfo) -> bool:
+    """Tell a harness or network fault (an error; True) from a non-conformance, and redact what the
+    report shows. The first step of the one makereport hook (conformance.reporting)."""
     if call.excinfo is not None and call.excinfo.errisinstance((TargetFault, SetupFailed, CleanupFailed)):
         # A harness or network fault is an error, not a non-conformance.
-        report.pnd_outcome = "error"
+        ReportFacts.update(report, outcome=Outcome.ERROR)
         report.longrepr = redact(f"HARNESS/NETWORK ERROR: {call.excinfo.value}")
         if call.when == "call":
             report.outcome = "failed"
             report.user_properties.append(("pnd_outcome", "error"))
-    elif call.excinfo is not None and call.excinfo.errisinstance(NonConformance):
+        return True
+    if call.excinfo is not None and call.excinfo.errisinstance(NonConformance):
         # A non-conformance is the target's fault: the message (received, documented,
         # reproduce) is the whole story, without a traceback through the suite's code.
         message = str(call.excinfo.value)
@@ -220,7 +223,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         report.longrepr = redact(message + (("\n" + falsifying) if falsifying else ""))
     elif report.failed and report.longrepr is not None:
         report.longrepr = redact(str(report.longrepr))
-    return report
+    return False
 
 
 def _hypothesis_notes(exc: BaseException) -> str:
@@ -232,6 +235,6 @@ def _hypothesis_notes(exc: BaseException) -> str:
 def record_rule(request: pytest.FixtureRequest):
     """Tie the test to its catalogue rule, for reports (Allure labels, the conformance matrix)."""
     def record(rule) -> None:
-        request.node.pnd_rule = rule
+        request.node.stash[RULE] = rule
         request.node.user_properties.append(("rule", rule.id))
     return record

@@ -17,6 +17,8 @@ import pytest
 
 from conformance.client import Target
 from conformance.expectations import Baseline, ExpectationsError, load_expectations
+from conformance.plugin import classify
+from conformance.pytest_state import SETTINGS, ReportFacts, rule_of
 from conformance.redaction import redact
 from conformance.report import allure_results, gate, junit, livingdocs, matrix
 from conformance.report.outcome import Outcome, phase_outcome
@@ -51,7 +53,7 @@ def _run(config: pytest.Config) -> RunRecord | None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    settings = config.pnd_settings  # type: ignore[attr-defined]  # resolved by conformance.plugin
+    settings = config.stash[SETTINGS]  # resolved by conformance.plugin
     rules, error = load_catalogue()
     entries = {}
     if settings.expectations:
@@ -120,17 +122,18 @@ def _exception_text(exc: BaseException) -> str:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """Runs after conformance.plugin's (which marks harness errors) and before allure-pytest reads the report."""
+    """The suite's one judgement of a phase report, before allure-pytest reads it: a harness error
+    or a non-conformance (conformance.plugin.classify), then known deviations and advisories."""
     report = yield
+    harness = classify(report, call)
     run = _run(item.config)
     if run is None:
         return report
-    rule = allure_results.rule_of(item)
-    report.pnd_rule_id = rule.id if rule is not None else None
+    rule = rule_of(item)
+    ReportFacts.update(report, rule_id=rule.id if rule is not None else None)
     report.sections = [(title, redact(text)) for title, text in report.sections]
-    harness = getattr(report, "pnd_outcome", None) == Outcome.ERROR
     if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
-        report.pnd_detail = redact(_exception_text(call.excinfo.value))[:MAX_DETAIL]
+        ReportFacts.update(report, detail=redact(_exception_text(call.excinfo.value))[:MAX_DETAIL])
     if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
         path, line, reason = report.longrepr
         report.longrepr = (path, line, redact(str(reason)))
@@ -139,7 +142,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         adjusted = (run.baseline.adjust(report, rule.id, harness)
                     or soften(report, rule, run.settings.strict, harness))
         if adjusted:
-            report.pnd_outcome = adjusted
+            ReportFacts.update(report, outcome=adjusted)
     phases = item.stash.setdefault(_ITEM_PHASES, {})
     phases[report.when] = phase_outcome(report)
     if report.when == "teardown":

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from conformance.client import Exchange, Target
+from conformance.pytest_state import PLAN, ReportFacts, rule_of, settings_of
 
 # Used to say what a count costs when the run itself is not rate-limited (in-process, loopback):
 # the default rate against a remote target and the one of the CI example.
@@ -81,12 +82,12 @@ def pytest_fixture_setup(fixturedef, request):
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     taken = _METER.take()
-    callspec = getattr(item, "callspec", None)
-    rule = getattr(item, "pnd_rule", None) or (callspec.params.get("rule") if callspec is not None else None)
-    plan = getattr(item.config, "pnd_plan", None)  # planned where the tests were collected (a worker)
-    report.pnd_requests = {**taken, "type": kind_of_test(item.nodeid, item.name),
-                           "key": f"{rule.operation}/{rule.id}" if rule is not None else item.nodeid,
-                           "budget": plan.budget if plan else None, "floor": plan.floor if plan else None}
+    rule = rule_of(item)
+    plan = item.config.stash.get(PLAN, None)  # planned where the tests were collected (a worker)
+    ReportFacts.update(report, requests={**taken, "type": kind_of_test(item.nodeid, item.name),
+                                         "key": rule.test_id if rule is not None else item.nodeid,
+                                         "budget": plan.budget if plan else None,
+                                         "floor": plan.floor if plan else None})
     return report
 
 
@@ -142,7 +143,7 @@ class _Aggregator:
         self.count = count
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        counted = getattr(report, "pnd_requests", None)
+        counted = ReportFacts.of(report).requests
         if counted is not None:
             self.count.add({**counted, "phase": report.when})
 
@@ -178,7 +179,7 @@ def summary_lines(requests: dict[str, Any]) -> list[str]:
 
 
 def _run_rate(config: pytest.Config) -> float:
-    settings = getattr(config, "pnd_settings", None)
+    settings = settings_of(config)
     return settings.rate_per_process * settings.workers if settings is not None else 0.0
 
 

@@ -22,6 +22,7 @@ import attr
 import pytest
 
 from conformance.client import Exchange
+from conformance.pytest_state import rule_of
 from conformance.redaction import redact
 from conformance.report.record import RunRecord, get
 from conformance.strength import ADVISORY, basis, is_advisory
@@ -67,13 +68,6 @@ def exchange_steps(exchanges: list[Exchange], dropped: int) -> None:
 
 
 # ------------------------------------------------------------------------------------------ labels
-
-def rule_of(item: pytest.Item) -> Any:
-    rule = getattr(item, "pnd_rule", None)
-    if rule is None and hasattr(item, "callspec"):
-        rule = item.callspec.params.get("rule")
-    return rule if get(rule, "id") else None
-
 
 def _operation_info(key: str) -> tuple[str, str, str | None]:
     """(epic, feature, doc) of an operation key, from the spec's operation."""
@@ -139,7 +133,7 @@ def _check_labels(item: pytest.Item) -> Labels:
     name = getattr(item, "originalname", item.name)
     check = name.removeprefix("test_").removeprefix(f"{module}_")
     story = f"{module}/{check}"
-    doc = ((getattr(item, "function", None) and item.function.__doc__) or "").strip()
+    doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip()
     description = redact(" ".join(doc.split("\n\n")[0].split()))
     key = item.callspec.params.get("key") if hasattr(item, "callspec") else None
     if isinstance(key, str):
@@ -194,7 +188,7 @@ def apply_labels(item: pytest.Item, run: RunRecord, labels: Labels) -> None:
         if is_advisory(rule, run.settings.strict):
             allure.dynamic.tag(ADVISORY)
     exp = run.baseline.get(rule.id) if rule is not None else None
-    if exp is not None:
+    if rule is not None and exp is not None:
         allure.dynamic.tag("known-deviation")
         if exp.ticket:
             allure.dynamic.issue(exp.ticket, name=f"ticket: {rule.id}")

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Iterable
+from typing import Iterable, Mapping
+
+from conformance.pytest_state import ReportFacts
 
 
 class Outcome(StrEnum):
@@ -41,7 +43,7 @@ OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
 def phase_outcome(report) -> Outcome:
     """The outcome of one phase's pytest report (setup, call or teardown)."""
-    marked = getattr(report, "pnd_outcome", None)
+    marked = ReportFacts.of(report).outcome
     if marked in (Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.DEVIATION_FIXED, Outcome.ADVISORY):
         return Outcome(marked)
     if report.passed:
@@ -52,7 +54,7 @@ def phase_outcome(report) -> Outcome:
     return Outcome.FAIL if report.when == "call" else Outcome.ERROR
 
 
-def combine_phases(phases: dict[str, str]) -> Outcome:
+def combine_phases(phases: Mapping[str, str]) -> Outcome:
     """A test's outcome from its phases: any error wins, a skipped setup skips, else the call's."""
     if Outcome.ERROR in phases.values():
         return Outcome.ERROR

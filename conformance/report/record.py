@@ -15,6 +15,7 @@ import pytest
 
 from conformance.client import Exchange
 from conformance.expectations import Baseline
+from conformance.pytest_state import ReportFacts, settings_of
 from conformance.redaction import redact
 from conformance.report.outcome import Outcome, combine_phases, phase_outcome
 
@@ -150,7 +151,7 @@ class RunRecord:
 
     @property
     def settings(self) -> Any:
-        return self.config.pnd_settings  # type: ignore[attr-defined]  # resolved by conformance.plugin
+        return settings_of(self.config)  # resolved by conformance.plugin
 
     @property
     def allure(self) -> bool:
@@ -159,12 +160,13 @@ class RunRecord:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Collect phase outcomes per test (on the xdist controller too: the report attributes travel)."""
         test = self.tests.setdefault(report.nodeid, TestRecord(report.nodeid))
-        test.rule_id = test.rule_id or getattr(report, "pnd_rule_id", None)
+        facts = ReportFacts.of(report)
+        test.rule_id = test.rule_id or facts.rule_id
         self.suite_selected = self.suite_selected or test.rule_id is not None
         test.duration += getattr(report, "duration", 0.0) or 0.0
         phase = test.phases[report.when] = phase_outcome(report)
         test.outcome = combine_phases(test.phases)
-        detail = getattr(report, "pnd_detail", None)
+        detail = facts.detail
         if phase == Outcome.SKIPPED:
             detail = skip_reason(report)
         if detail and (test.detail is None or phase in (Outcome.ERROR, Outcome.FAIL, Outcome.EXPECTED_DEVIATION)):

@@ -1,0 +1,61 @@
+"""What the suite keeps on pytest's objects, typed and in one place.
+
+The run's configuration and items carry pytest stash keys. A phase report crosses from an
+xdist worker to the controller as the plain data of its attributes, so what the suite decides
+about a report travels as one mapping under one attribute, read and written only through
+`ReportFacts`.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conformance.budget import Plan
+    from conformance.settings import Settings
+    from spec.catalogue import Rule
+
+SETTINGS = pytest.StashKey["Settings"]()  # resolved once per process by conformance.plugin
+PLAN = pytest.StashKey["Plan"]()  # the request budget's plan, where the tests were collected
+BUDGET_CHECKED = pytest.StashKey[bool]()  # the xdist controller checked the budget against the floor
+RULE = pytest.StashKey["Rule"]()  # the catalogue rule a test judges (the `record_rule` fixture)
+
+_ATTRIBUTE = "pnd"  # the one attribute of a report the suite writes
+
+
+def settings_of(config: pytest.Config) -> Settings | None:
+    return config.stash.get(SETTINGS, None)
+
+
+def rule_of(item: pytest.Item) -> Rule | None:
+    """The rule the test recorded, else its `rule` parameter (a catalogue rule test)."""
+    rule = item.stash.get(RULE, None)
+    if rule is None and hasattr(item, "callspec"):
+        rule = item.callspec.params.get("rule")
+    return rule if getattr(rule, "id", None) else None
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """What the suite decided about one phase report."""
+
+    outcome: str | None = None  # an Outcome the suite sets: error, advisory, expected deviation, deviation fixed
+    rule_id: str | None = None
+    detail: str | None = None  # the redacted failure text kept for the matrix
+    requests: dict[str, Any] | None = field(default=None)  # what the test sent (conformance.requests_count)
+
+    @classmethod
+    def of(cls, report: pytest.TestReport) -> ReportFacts:
+        data = getattr(report, _ATTRIBUTE, None)
+        return cls(**data) if isinstance(data, dict) else cls()
+
+    @classmethod
+    def update(cls, report: pytest.TestReport, **changes: Any) -> ReportFacts:
+        facts = replace(cls.of(report), **changes)
+        setattr(report, _ATTRIBUTE, asdict(facts))  # plain data: xdist serialises it
+        return facts
+
+
+__all__ = ["BUDGET_CHECKED", "PLAN", "RULE", "SETTINGS", "ReportFacts", "rule_of", "settings_of"]
