@@ -48,7 +48,7 @@ sandbox: $(STAMP)
 
 # Re-pin after editing pyproject.toml dependencies.
 lock:
-	$(PY) -m pip install --quiet uv && $(PY) -m uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements.lock
+	$(PY) -m pip install --quiet uv && $(PY) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
 	rm -rf $(VENV) reports/allure-results reports/html

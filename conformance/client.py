@@ -271,7 +271,7 @@ class Target:
             if cred is None:
                 raise LookupError(f"client {client!r} unavailable: {self.settings.missing_credential_hint(client)}")
             basic = cred.basic()
-            ref = self.settings.profile.credentials.get(client)
+            ref = self.settings.profile.credentials.get(client) if self.settings.profile else None
             password_env = ref.password_env if ref else None
         if auth is not None:
             REDACTOR.add_basic(*auth)

@@ -107,7 +107,7 @@ class Ledger:
             body = None
         body = body if isinstance(body, dict) else {}
         dealer = _DEALER_IN_PATH.search(rel_url)
-        entry = {"op": "intent", "id": uuid.uuid4().hex, "dealer_uuid": dealer.group(1) if dealer else None,
+        entry: dict[str, Any] = {"op": "intent", "id": uuid.uuid4().hex, "dealer_uuid": dealer.group(1) if dealer else None,
                  "department_uuid": body.get("dealerDepartmentUUID"), "customer_uuid": body.get("customerUUID"),
                  "appointment_time": body.get("appointmentDateTime"), "not_before": not_before}
         with self._lock:
@@ -118,7 +118,7 @@ class Ledger:
     def end_create(self, intent_id: str, ex: "Exchange") -> None:
         """The create answered: record the appointment it made (if any), then close the intent."""
         with self._lock:
-            intent = self._intents.get(intent_id)
+            intent = self._intents.get(intent_id) or {}
         data = ex.json if isinstance(ex.json, dict) else {}
         sar, department, dealer = data.get("appointmentUUID"), intent["department_uuid"], intent["dealer_uuid"]
         if isinstance(sar, str) and sar and _text(department) and _text(dealer):
@@ -216,13 +216,12 @@ def find_intent(target: "Target", intent: dict) -> list[str]:
 def _matches(trip: dict, intent: dict, when: datetime) -> bool:
     if not _text(trip.get("linkedAppointmentUuid")) or parse_instant(trip.get("appointmentTime")) != when:
         return False
-    customer = trip.get("customer") if isinstance(trip.get("customer"), dict) else {}
-    if customer.get("uuid") != intent["customer_uuid"]:
+    if _object(trip.get("customer")).get("uuid") != intent["customer_uuid"]:
         return False
-    department = trip.get("department") if isinstance(trip.get("department"), dict) else {}
+    department = _object(trip.get("department"))
     if department.get("uuid") not in (None, intent["department_uuid"]):
         return False
-    dealer = department.get("dealer") if isinstance(department.get("dealer"), dict) else {}
+    dealer = _object(department.get("dealer"))
     if dealer.get("uuid") not in (None, intent["dealer_uuid"]):
         return False
     created, not_before = parse_instant(trip.get("createdDate")), intent.get("not_before")
@@ -266,11 +265,17 @@ def delete_appointment(target: "Target", ctx: Ctx, sar: str, department: str, de
     return None if ex.status == 200 else f"delete after re-attaching a trip answered {ex.received(200)}"
 
 
+def _object(value: Any) -> dict:
+    """A JSON object, or an empty one for anything else (a target may send null or junk)."""
+    return value if isinstance(value, dict) else {}
+
+
 def error_codes(body: object) -> list[str]:
     if not isinstance(body, dict):
         return []
-    items = body.get("errors") if isinstance(body.get("errors"), list) else [body.get("error")]
-    return [i.get("errorCode") for i in items if isinstance(i, dict) and i.get("errorCode")]
+    errors = body.get("errors")
+    items = errors if isinstance(errors, list) else [body.get("error")]
+    return [str(i["errorCode"]) for i in items if isinstance(i, dict) and i.get("errorCode")]
 
 
 def sweep_directory(directory: Path, target: "Target", ctx: Ctx) -> tuple[int, list[str], list[str]]:
@@ -313,11 +318,11 @@ def _replay(paths: list[Path], target_url: str | None) -> tuple[list[dict], list
         if op == "created" and _text(entry.get("sar_uuid")):
             open_[entry["sar_uuid"]] = entry
         elif op == "deleted":
-            open_.pop(entry.get("sar_uuid"), None)
+            open_.pop(str(entry.get("sar_uuid")), None)
         elif op == "intent" and _text(entry.get("id")):
             intents[entry["id"]] = entry
         elif op == "answered":
-            intents.pop(entry.get("id"), None)
+            intents.pop(str(entry.get("id")), None)
     return list(reversed(list(open_.values()))), list(intents.values())
 
 

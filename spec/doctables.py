@@ -89,6 +89,12 @@ CODE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 SCOPE_HEADER = re.compile(r"^(?:\| )?Scope(?: \| )?Level(?: \| )?Description")
 
 
+def _prefix(pattern: str, text: str) -> str:
+    """What `pattern` (one that may match nothing) matches at the start of `text`."""
+    m = re.match(pattern, text)
+    return m[0] if m else ""
+
+
 def codes_of_cell(rest: str, text: str) -> list[str]:
     """The code(s) a row's Error Code cell starts with ("A" or "A or B"); none for a lowercase cell
     such as "none" or "downstream service error code". In a run-together row the code runs into the
@@ -96,10 +102,10 @@ def codes_of_cell(rest: str, text: str) -> list[str]:
     to the next cell when it starts a word the doc uses elsewhere ("The", "Invalid", "An")."""
     codes: list[str] = []
     while rest[:1].isupper():
-        run = re.match(r"[A-Z0-9_]+", rest)[0]
+        run = _prefix(r"[A-Z0-9_]*", rest)
         after = rest[len(run):]
         if after[:1].islower():
-            word = run[-1] + re.match(r"[a-z]*", after)[0]
+            word = run[-1] + _prefix(r"[a-z]*", after)
             if re.search(rf"\b{word.lower()}\b", text.lower()):
                 run = run[:-1]
         if not CODE.match(run):

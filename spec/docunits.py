@@ -14,6 +14,7 @@ cited / behaviour-stating units.
 from __future__ import annotations
 
 import re
+import signal
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -254,7 +255,9 @@ def coverage(docs_dir: Path = DOCS_DIR, untestable: Path = UNTESTABLE_PATH) -> C
             stale.append(f"{where} is now cited by {', '.join(cited)} (remove it from the list)")
         for u in found:  # several only when the document repeats the unit word for word
             reason_of[(entry.doc, u.index)] = entry
-    by_doc, uncovered, unlisted = {}, [], []
+    by_doc: dict[str, dict[str, Any]] = {}
+    uncovered: list[dict[str, Any]] = []
+    unlisted: list[Unit] = []
     for doc, us in units.items():
         stating = [u for u in us if u.states_behaviour
                    and not ((e := reason_of.get((doc, u.index))) and not e.states_behaviour)]
@@ -263,17 +266,18 @@ def coverage(docs_dir: Path = DOCS_DIR, untestable: Path = UNTESTABLE_PATH) -> C
         for u in stating:
             if u.rules:
                 continue
-            entry = reason_of.get((doc, u.index))
-            if entry is None:
+            reason = reason_of.get((doc, u.index))
+            if reason is None:
                 unlisted.append(u)
             uncovered.append({"doc": doc, "unit": u.id, "line": u.line, "kind": u.kind, "text": u.text,
-                              "reason": entry.reason if entry else None})
+                              "reason": reason.reason if reason else None})
     overall = _figure(sum(f["covered"] for f in by_doc.values()), sum(f["units"] for f in by_doc.values()))
     no_behaviour = {key: e.reason for key, e in reason_of.items() if not e.states_behaviour}
     return Coverage(by_doc, overall, uncovered, unlisted, stale, no_behaviour)
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `python -m spec.docunits | head` ends quietly
     cov = coverage()
     for doc, f in cov.by_doc.items():
         print(f"{doc}: {f['covered']}/{f['units']} behaviour-stating units cited by a rule ({f['percent']}%)")

@@ -59,10 +59,14 @@ def set_value(request: dict, path: str, value: Any) -> None:
                 node[part] = [] if isinstance(nxt, int) else {}
             node = node[part]
         else:
+            if not isinstance(part, int):
+                raise ValueError(f"trigger path {path!r}: {part!r} indexes a list")
             while len(node) <= part:
                 node.append({})
             node = node[part]
     if isinstance(node, list):
+        if not isinstance(last, int):
+            raise ValueError(f"trigger path {path!r}: {last!r} indexes a list")
         while len(node) <= last:
             node.append(None)
     node[last] = value

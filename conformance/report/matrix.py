@@ -50,15 +50,15 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
             "expectation": exp.to_dict() if exp else None,
             "tests": [t.nodeid for t in tests],
             "duration_s": round(sum(t.duration for t in tests), 3),
-            **requests_count.rule_columns(run.config, f"{rule.operation}/{rule.id}"),
+            **requests_count.rule_columns(run.config, rule.test_id),
         })
     # Tests naming a rule the catalogue does not have (should not happen) are listed with the others.
     others += [t for ts in by_rule.values() for t in ts]
     operations = list(dict.fromkeys(r["operation"] for r in rows))
-    totals = {op: {o: 0 for o in OUTCOMES} for op in operations}
+    totals: dict[str, dict[str, int]] = {op: {o.value: 0 for o in OUTCOMES} for op in operations}
     for r in rows:
         totals[r["operation"]][r["outcome"]] += 1
-    overall = {o: sum(t[o] for t in totals.values()) for o in OUTCOMES}
+    overall: dict[str, int] = {o.value: sum(t[o] for t in totals.values()) for o in OUTCOMES}
     for t in [*totals.values(), overall]:
         t["rules"] = sum(t[o] for o in OUTCOMES)
     return {
