@@ -1,8 +1,10 @@
 """The rule catalogue (spec/rules/*.yaml, one file per operation) as typed objects.
 
 One entry per testable documented behaviour of the five operations; the format and the
-allowed values are those of CONTRIBUTING.md ("Rule catalogue"). Loading validates every
-entry, so a malformed catalogue fails loudly before any test runs.
+allowed values are those of CONTRIBUTING.md ("Rule catalogue"). A file carries what its
+entries share: their operation (the file's name) and their citations' document (the
+operation's, unless an entry names another). Loading validates every entry, so a malformed
+catalogue fails loudly before any test runs.
 
     from spec.catalogue import load_rules, rules_for, DOCS_DIR
 """
@@ -47,7 +49,7 @@ class _Strict(BaseModel):
 
 
 class Citation(_Strict):
-    doc: str = Field(min_length=1)
+    doc: str = Field(min_length=1)  # in the catalogue, the operation's document unless the entry names another
     quote: str = Field(min_length=1)
 
 
@@ -78,7 +80,7 @@ class Expect(_Strict):
 
 class Rule(_Strict):
     id: str
-    operation: str  # one of spec.operations.OPERATIONS
+    operation: str  # one of spec.operations.OPERATIONS; in the catalogue, the rules file's name
     kind: Kind
     statement: str = Field(min_length=1)
     citation: Citation
@@ -147,11 +149,35 @@ class Rule(_Strict):
         return self.base or operation(self.operation).bases[0]
 
 
-def parse_rules(data: Any) -> list[Rule]:
-    """Validate a loaded catalogue (a YAML list of mappings)."""
+def parse_rules(data: Any, operation: str) -> list[Rule]:
+    """Validate the entries of one rules file, spec/rules/<operation>.yaml (a YAML list of mappings).
+
+    The file carries what every entry shares: an entry's operation is the file's, and its citation's
+    `doc` is the operation's document unless it cites another one. So an entry writes neither
+    `operation:` nor `doc:` of its own document (one way to write each rule)."""
+    if operation not in OPERATIONS:
+        raise ValueError(f"no operation {operation!r}: a rules file is spec/rules/<operation>.yaml, "
+                         f"<operation> one of {', '.join(OPERATIONS)}")
     if not isinstance(data, list):
         raise ValueError("a catalogue file must be a YAML list of entries")
-    return [Rule.model_validate(entry) for entry in data]
+    return [Rule.model_validate(_entry(entry, operation)) for entry in data]
+
+
+def _entry(entry: Any, key: str) -> Any:
+    """One entry as written in spec/rules/<key>.yaml → the fields of its Rule."""
+    if not isinstance(entry, dict):
+        return entry  # the model says what is wrong
+    where = entry.get("id", "an entry without id")
+    own_doc = operation(key).doc
+    if "operation" in entry:
+        raise ValueError(f"{where}: remove `operation:`: a rule's operation is its file's name ({key})")
+    fields = {**entry, "operation": key}
+    if isinstance(citation := entry.get("citation"), dict):
+        if citation.get("doc") == own_doc:
+            raise ValueError(f"{where}: remove `doc: {own_doc}` from the citation: a citation's doc is "
+                             f"its operation's document unless it names another one")
+        fields["citation"] = {"doc": own_doc, **citation}
+    return fields
 
 
 @lru_cache(maxsize=None)
@@ -162,7 +188,7 @@ def _load(path: str) -> tuple[Rule, ...]:
     for file in files:
         with open(file, encoding="utf-8") as fh:
             try:
-                rules.extend(parse_rules(yaml.safe_load(fh) or []))
+                rules.extend(parse_rules(yaml.safe_load(fh) or [], operation=file.stem))
             except ValueError as exc:
                 raise ValueError(f"{file.name}: {exc}") from None
     return tuple(rules)
