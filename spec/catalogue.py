@@ -10,19 +10,23 @@ catalogue fails loudly before any test runs.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from spec.operations import OPERATIONS, Setup, operation
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RULES_PATH = REPO_ROOT / "spec" / "rules"  # a directory of YAML lists, read in name order
+#: The JSON Schema of a rules file, for editors (each file's first line names it) and the lint.
+SCHEMA_PATH = REPO_ROOT / "spec" / "rule.schema.json"
 
 
 #: The five API documents, the only source of truth, kept verbatim in the project
@@ -180,6 +184,36 @@ def _entry(entry: Any, key: str) -> Any:
     return fields
 
 
+def file_schema() -> dict[str, Any]:
+    """The JSON Schema of one rules file as written (SCHEMA_PATH): the model's, less what the file
+    gives (`operation`; a citation's `doc` becomes optional)."""
+    generated = TypeAdapter(list[Rule]).json_schema()
+    defs = generated["$defs"]
+    del defs["Rule"]["properties"]["operation"]
+    defs["Rule"]["required"].remove("operation")
+    defs["Citation"]["required"].remove("doc")
+    defs["Citation"]["properties"]["doc"]["description"] = (
+        "A document of spec/docs/; leave it out for the operation's own document (spec/operations.py).")
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",  # the draft editors' YAML language server implements
+        "title": "A rules file, spec/rules/<operation>.yaml",
+        "description": (
+            "The entries of one operation's rule catalogue (CONTRIBUTING.md, \"Rule catalogue\"). An entry's "
+            "operation is the file's name, and its citation's doc defaults to the operation's document. "
+            "Generated from spec/catalogue.py by `python -m spec.catalogue --schema`. It checks shape and "
+            "vocabulary only: loading (spec.catalogue.Rule) also checks what each test type needs, the "
+            "operation's bases and the rest, and tests/test_catalogue_lint.py the quotes, codes and names."),
+        "type": "array",
+        "items": generated["items"],
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    """file_schema() as spec/rule.schema.json holds it."""
+    return json.dumps(file_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
 @lru_cache(maxsize=None)
 def _load(path: str) -> tuple[Rule, ...]:
     p = Path(path)
@@ -219,5 +253,12 @@ def doc_text(name: str) -> str:
     return (DOCS_DIR / name).read_text(encoding="utf-8")
 
 
-__all__ = ["DOCS_DIR", "RULES_PATH", "Citation", "Expect",
-           "Rule", "Trigger", "doc_text", "load_rules", "parse_rules", "rule", "rules_for"]
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--schema"]:
+        sys.exit("usage: python -m spec.catalogue --schema   (writes spec/rule.schema.json)")
+    SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH.relative_to(REPO_ROOT)}")
+
+
+__all__ = ["DOCS_DIR", "RULES_PATH", "SCHEMA_PATH", "Citation", "Expect", "Rule", "Trigger", "doc_text",
+           "file_schema", "load_rules", "parse_rules", "rule", "rules_for", "schema_text"]
