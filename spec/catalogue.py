@@ -1,26 +1,32 @@
 """The rule catalogue (spec/rules/*.yaml, one file per operation) as typed objects.
 
 One entry per testable documented behaviour of the five operations; the format and the
-allowed values are those of CONTRIBUTING.md ("Rule catalogue"). Loading validates every
-entry, so a malformed catalogue fails loudly before any test runs.
+allowed values are those of CONTRIBUTING.md ("Rule catalogue"). A file carries what its
+entries share: their operation (the file's name) and their citations' document (the
+operation's, unless an entry names another). Loading validates every entry, so a malformed
+catalogue fails loudly before any test runs.
 
     from spec.catalogue import load_rules, rules_for, DOCS_DIR
 """
 from __future__ import annotations
 
+import json
 import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from spec.operations import OPERATIONS, Setup, operation
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RULES_PATH = REPO_ROOT / "spec" / "rules"  # a directory of YAML lists, read in name order
+#: The JSON Schema of a rules file, for editors (each file's first line names it) and the lint.
+SCHEMA_PATH = REPO_ROOT / "spec" / "rule.schema.json"
 
 
 #: The five API documents, the only source of truth, kept verbatim in the project
@@ -47,7 +53,7 @@ class _Strict(BaseModel):
 
 
 class Citation(_Strict):
-    doc: str = Field(min_length=1)
+    doc: str = Field(min_length=1)  # in the catalogue, the operation's document unless the entry names another
     quote: str = Field(min_length=1)
 
 
@@ -78,7 +84,7 @@ class Expect(_Strict):
 
 class Rule(_Strict):
     id: str
-    operation: str  # one of spec.operations.OPERATIONS
+    operation: str  # one of spec.operations.OPERATIONS; in the catalogue, the rules file's name
     kind: Kind
     statement: str = Field(min_length=1)
     citation: Citation
@@ -147,11 +153,65 @@ class Rule(_Strict):
         return self.base or operation(self.operation).bases[0]
 
 
-def parse_rules(data: Any) -> list[Rule]:
-    """Validate a loaded catalogue (a YAML list of mappings)."""
+def parse_rules(data: Any, operation: str) -> list[Rule]:
+    """Validate the entries of one rules file, spec/rules/<operation>.yaml (a YAML list of mappings).
+
+    The file carries what every entry shares: an entry's operation is the file's, and its citation's
+    `doc` is the operation's document unless it cites another one. So an entry writes neither
+    `operation:` nor `doc:` of its own document (one way to write each rule)."""
+    if operation not in OPERATIONS:
+        raise ValueError(f"no operation {operation!r}: a rules file is spec/rules/<operation>.yaml, "
+                         f"<operation> one of {', '.join(OPERATIONS)}")
     if not isinstance(data, list):
         raise ValueError("a catalogue file must be a YAML list of entries")
-    return [Rule.model_validate(entry) for entry in data]
+    return [Rule.model_validate(_entry(entry, operation)) for entry in data]
+
+
+def _entry(entry: Any, key: str) -> Any:
+    """One entry as written in spec/rules/<key>.yaml → the fields of its Rule."""
+    if not isinstance(entry, dict):
+        return entry  # the model says what is wrong
+    where = entry.get("id", "an entry without id")
+    own_doc = operation(key).doc
+    if "operation" in entry:
+        raise ValueError(f"{where}: remove `operation:`: a rule's operation is its file's name ({key})")
+    fields = {**entry, "operation": key}
+    if isinstance(citation := entry.get("citation"), dict):
+        if citation.get("doc") == own_doc:
+            raise ValueError(f"{where}: remove `doc: {own_doc}` from the citation: a citation's doc is "
+                             f"its operation's document unless it names another one")
+        fields["citation"] = {"doc": own_doc, **citation}
+    return fields
+
+
+def file_schema() -> dict[str, Any]:
+    """The JSON Schema of one rules file as written (SCHEMA_PATH): the model's, less what the file
+    gives (`operation`; a citation's `doc` becomes optional)."""
+    generated = TypeAdapter(list[Rule]).json_schema()
+    defs = generated["$defs"]
+    del defs["Rule"]["properties"]["operation"]
+    defs["Rule"]["required"].remove("operation")
+    defs["Citation"]["required"].remove("doc")
+    defs["Citation"]["properties"]["doc"]["description"] = (
+        "A document of spec/docs/; leave it out for the operation's own document (spec/operations.py).")
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",  # the draft editors' YAML language server implements
+        "title": "A rules file, spec/rules/<operation>.yaml",
+        "description": (
+            "The entries of one operation's rule catalogue (CONTRIBUTING.md, \"Rule catalogue\"). An entry's "
+            "operation is the file's name, and its citation's doc defaults to the operation's document. "
+            "Generated from spec/catalogue.py by `python -m spec.catalogue --schema`. It checks shape and "
+            "vocabulary only: loading (spec.catalogue.Rule) also checks what each test type needs, the "
+            "operation's bases and the rest, and tests/test_catalogue_lint.py the quotes, codes and names."),
+        "type": "array",
+        "items": generated["items"],
+        "$defs": defs,
+    }
+
+
+def schema_text() -> str:
+    """file_schema() as spec/rule.schema.json holds it."""
+    return json.dumps(file_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
 @lru_cache(maxsize=None)
@@ -162,7 +222,7 @@ def _load(path: str) -> tuple[Rule, ...]:
     for file in files:
         with open(file, encoding="utf-8") as fh:
             try:
-                rules.extend(parse_rules(yaml.safe_load(fh) or []))
+                rules.extend(parse_rules(yaml.safe_load(fh) or [], operation=file.stem))
             except ValueError as exc:
                 raise ValueError(f"{file.name}: {exc}") from None
     return tuple(rules)
@@ -193,5 +253,12 @@ def doc_text(name: str) -> str:
     return (DOCS_DIR / name).read_text(encoding="utf-8")
 
 
-__all__ = ["DOCS_DIR", "RULES_PATH", "Citation", "Expect",
-           "Rule", "Trigger", "doc_text", "load_rules", "parse_rules", "rule", "rules_for"]
+if __name__ == "__main__":
+    if sys.argv[1:] != ["--schema"]:
+        sys.exit("usage: python -m spec.catalogue --schema   (writes spec/rule.schema.json)")
+    SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH.relative_to(REPO_ROOT)}")
+
+
+__all__ = ["DOCS_DIR", "RULES_PATH", "SCHEMA_PATH", "Citation", "Expect", "Rule", "Trigger", "doc_text",
+           "file_schema", "load_rules", "parse_rules", "rule", "rules_for", "schema_text"]

@@ -6,7 +6,8 @@ one entry cannot see by itself, so that a catalogue mistake fails here, by rule 
 becoming a wrong or silently missing conformance test:
 
 - identity: ids are unique; spec/rules/<op>.yaml holds only rules of <op>, one of the operations
-  of spec/operations.py;
+  of spec/operations.py (the file gives each entry its operation, and its citation's doc by default);
+- schema: spec/rule.schema.json is what the model generates, every rules file names it and fits it;
 - citations: the cited doc exists and the quote is verbatim in it (whitespace runs normalised);
 - error codes: every error code a doc documents is expected by some rule of its operation (or is
   on the commented allow-list below), and every code a rule expects is documented somewhere;
@@ -20,15 +21,17 @@ becoming a wrong or silently missing conformance test:
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
+from jsonschema import Draft7Validator
 
 from conformance import checks
-from spec.catalogue import DOCS_DIR, RULES_PATH, doc_text, load_rules, parse_rules
+from spec.catalogue import DOCS_DIR, RULES_PATH, SCHEMA_PATH, doc_text, load_rules, parse_rules, schema_text
 from spec.doctables import documented_codes
 from spec.operations import OPERATIONS, operation
 
@@ -63,9 +66,82 @@ def test_each_file_holds_only_its_operation():
     files = sorted(RULES_PATH.glob("*.yaml"))
     assert {f.stem for f in files} == set(OPERATIONS), f"expected one file per operation: {[f.name for f in files]}"
     for file in files:
-        rules = parse_rules(yaml.safe_load(file.read_text(encoding="utf-8")) or [])
+        rules = parse_rules(yaml.safe_load(file.read_text(encoding="utf-8")) or [], operation=file.stem)
         wrong = [r for r in rules if r.operation != file.stem]
         assert not wrong, f"{file.name} holds rules of another operation: {ids(wrong)}"
+
+
+ENTRY = {"id": "delete-auth-example", "kind": "auth", "statement": "No credentials: 401.",
+         "citation": {"quote": "q"}, "test": "auth", "basis": "stated", "credentials": "none",
+         "expect": {"status": 401}}
+
+
+def test_the_file_gives_operation_and_citation_doc():
+    """An entry takes its operation from its file, and its citation's doc from that operation
+    unless it names another document."""
+    own, = parse_rules([ENTRY], operation="delete")
+    assert (own.operation, own.citation.doc, own.citation.quote) == ("delete", doc_of("delete"), "q")
+    other, = parse_rules([{**ENTRY, "citation": {"doc": doc_of("filter"), "quote": "q"}}], operation="delete")
+    assert (other.operation, other.citation.doc) == ("delete", doc_of("filter"))
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({**ENTRY, "operation": "delete"}, "delete-auth-example: remove `operation:`: a rule's operation is its file's name"),
+    ({**ENTRY, "citation": {"doc": "delete-partner-appointment-with-trip.txt", "quote": "q"}},
+     "delete-auth-example: remove `doc: delete-partner-appointment-with-trip.txt` from the citation"),
+])
+def test_the_file_form_states_each_fact_once(entry, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        parse_rules([entry], operation="delete")
+
+
+def test_a_rules_file_of_an_unknown_operation_is_an_error(tmp_path):
+    (tmp_path / "remove.yaml").write_text(yaml.safe_dump([ENTRY]), encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape("remove.yaml: no operation 'remove': a rules file is "
+                                                   "spec/rules/<operation>.yaml, <operation> one of create, ")):
+        load_rules(tmp_path)
+
+
+# --------------------------------------------------------------------------- the rules file schema
+
+MODELINE = "# yaml-language-server: $schema=../rule.schema.json"
+
+
+def test_rule_schema_is_current():
+    Draft7Validator.check_schema(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
+        f"{SCHEMA_PATH.relative_to(ROOT)} is not what spec/catalogue.py generates: "
+        "regenerate it with `python -m spec.catalogue --schema`")
+
+
+def test_rules_files_validate_against_the_schema():
+    validator = Draft7Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    errors = [f"{file.name}: {rules[e.absolute_path[0]].get('id') if e.absolute_path else 'the file'}: "
+              f"{'/'.join(map(str, list(e.absolute_path)[1:]))}: {e.message}"
+              for file in sorted(RULES_PATH.glob("*.yaml"))
+              for rules in [yaml.safe_load(file.read_text(encoding="utf-8")) or []]
+              for e in validator.iter_errors(rules)]
+    assert not errors, "rules files the schema rejects:\n" + "\n".join(errors)
+
+
+def test_rules_files_name_the_schema():
+    """The first line points editors (YAML language server) at the schema, to complete and check new rules."""
+    wrong = [f.name for f in sorted(RULES_PATH.glob("*.yaml"))
+             if f.read_text(encoding="utf-8").splitlines()[:1] != [MODELINE]]
+    assert not wrong, f"first line is not {MODELINE!r}: {wrong}"
+
+
+@pytest.mark.parametrize("entry, valid", [
+    (ENTRY, True),
+    ({**ENTRY, "citation": {"doc": doc_of("filter"), "quote": "q"}}, True),
+    ({**ENTRY, "operation": "delete"}, False),
+    ({**ENTRY, "citation": {"doc": doc_of("filter")}}, False),
+    ({**ENTRY, "kind": "authentication"}, False),
+])
+def test_the_schema_is_the_file_form(entry, valid):
+    """The schema takes what a rules file holds: no `operation`, an optional citation `doc`, the vocabulary."""
+    validator = Draft7Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    assert validator.is_valid([entry]) is valid
 
 
 # --------------------------------------------------------------------------- citations
