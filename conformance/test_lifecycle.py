@@ -5,15 +5,21 @@ compares every answer with a model of what the target should hold. Documents cit
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 from hypothesis import settings as hsettings, strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
 
 from conformance.checks import get_trips, same_instant, same_moment, settled
+from conformance.client import Target
+from conformance.ledger import Ledger
 from conformance.runner import send
 from conformance.states import States
 from conformance.verdict import check, expect_error, expect_success
+from spec.operations import operation
 from strategies import valid_request
+from strategies.context import Ctx
 from strategies.fixed import delete_trip_body, recreate_trip_body
 
 CREATE_DOC = {"doc": "create-partner-appointment-with-trip.txt",
@@ -32,7 +38,9 @@ GET_DOC = {"doc": "get-partner-trips-for-appointment.txt",
 class Lifecycle(RuleBasedStateMachine):
     """The model: appointment UUID → its mapped pickup UUID (or None) and linked dropoff UUID."""
 
-    target = ctx = ledger = None  # set by the test below
+    target: ClassVar[Target]  # set by the test below
+    ctx: ClassVar[Ctx]
+    ledger: ClassVar[Ledger]
 
     appointments = Bundle("appointments")
 
@@ -41,8 +49,7 @@ class Lifecycle(RuleBasedStateMachine):
         self.model: dict[str, dict] = {}
         self.deleted_trips: set[str] = set()
 
-    @rule(target=appointments, data=st.data(), base=st.sampled_from(["web", "non_web", "web_with_drop",
-                                                                     "non_web_with_drop"]))
+    @rule(target=appointments, data=st.data(), base=st.sampled_from(operation("create").bases))
     def create(self, data, base):
         request = data.draw(valid_request("create", self.ctx, base))
         ex = send(self.target, self.ledger, self.ctx, "create", request)
@@ -160,8 +167,8 @@ class Lifecycle(RuleBasedStateMachine):
             views = {t.get("eventUuid"): t for t in (body.get("tripViewDtos") or []) if isinstance(t, dict)}
             got = set(views)
             check(live <= got, ex, f"filter by eventUuids finds every live trip {sorted(live - got)}", CREATE_DOC)
-            stale = got & self.deleted_trips
-            check(not stale, ex, f"deleted trips are gone, found {sorted(stale)}", DELETE_DOC)
+            stale = sorted(str(uuid) for uuid in got & self.deleted_trips)
+            check(not stale, ex, f"deleted trips are gone, found {stale}", DELETE_DOC)
             self._untouched(ex, views)
 
         settled(self.target, observe, judge)

@@ -166,8 +166,9 @@ class _Run:
             if not _TOKEN.match(name) or not _FIELD_VALUE.match(value):
                 reject()  # no HTTP/1.1 client can send it; the server would never see this header
             headers[name] = value
-        content = prepared.body.encode("utf-8") if isinstance(prepared.body, str) else prepared.body
-        exchange, http = self.target.send_prepared(prepared.method, prepared.path_url, headers, content=content,
+        body = prepared.body  # the JSON, form or multipart bytes of the case (never a stream here)
+        content = body.encode("utf-8") if isinstance(body, str) else body if isinstance(body, bytes) else None
+        exchange, http = self.target.send_prepared(str(prepared.method), prepared.path_url, headers, content=content,
                                                    operation=key, client=None if without_credentials else "full")
         if key == "create":
             self._record_create(case, exchange)
