@@ -115,7 +115,7 @@ def other_cost(name: str, settles: bool = False) -> Cost:
         return Cost(0, STATEFUL_LINKS_PER_EXAMPLE, True)
     if param in SCHEMATHESIS_PER_CASE:
         per_case = SCHEMATHESIS_PER_CASE[param] + (SETTLE_READS["appointment_with_trip"]
-                                                   if settles and param in ("update", "get-trips", "delete") else 0)
+                                                   if settles and operation(param).default_setup != "none" else 0)
         return Cost(0, per_case * SCHEMATHESIS_MODES.get(base, 2), True)
     return Cost(0, 1, False)
 
