@@ -8,6 +8,7 @@ test (rules, properties, Schemathesis, the lifecycle) inherits.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from conformance.budget import (DEFAULT_REQUEST_BUDGET, UNBUDGETED_PROFILES, Bud
 from conformance.pytest_state import BUDGET_CHECKED, PLAN, settings_of
 from conformance.replay import PerTestDatabase
 from conformance.settings import REPO_ROOT
+from spec.catalogue import Rule, load_rules
 
 SUITE_DIR = REPO_ROOT / "conformance"
 
@@ -35,13 +37,6 @@ def effective_budget(requested: int | None, profile: str) -> int | None:
     return requested or None
 
 
-def item_cost(item: pytest.Item, settles: bool) -> Cost:
-    callspec = getattr(item, "callspec", None)
-    rule = callspec.params.get("rule") if callspec is not None else None
-    if rule is not None and hasattr(rule, "test"):
-        return rule_cost(rule, settles)
-    return other_cost(item.name, settles)
-
 
 @pytest.hookimpl(trylast=True)  # after -k/-m deselection
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -53,7 +48,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     try:
         budget = effective_budget(settings.request_budget, profile)
         settles = settings.settle_seconds > 0
-        plan = make_plan({item.nodeid: item_cost(item, settles) for item in suite}, budget,
+        plan = make_plan({item.nodeid: test_cost(item.nodeid, settles) for item in suite}, budget,
                          hsettings.get_profile(profile).max_examples)
     except BudgetError as exc:
         if hasattr(config, "workerinput"):
@@ -90,16 +85,17 @@ def pytest_runtest_call(item: pytest.Item):
 _RULE_ID = re.compile(r"\[([a-z-]+)/([a-z0-9-]+)\]$")
 
 
-def id_cost(nodeid: str, settles: bool = False) -> Cost:
-    """A test's cost from its node id alone (what the xdist controller knows of the collection)."""
-    from spec.catalogue import load_rules
-
+def test_cost(nodeid: str, settles: bool = False) -> Cost:
+    """A test's cost from its node id (all the xdist controller knows of the collection; a worker
+    plans from the same ids): a catalogue rule test by its `[<operation>/<rule id>]`."""
     m = _RULE_ID.search(nodeid)
-    if m:
-        rule = next((r for r in load_rules() if r.operation == m.group(1) and r.id == m.group(2)), None)
-        if rule is not None:
-            return rule_cost(rule, settles)
-    return other_cost(nodeid.rsplit("::", 1)[-1], settles)
+    rule = _rules_by_test_id().get(f"{m.group(1)}/{m.group(2)}") if m else None
+    return rule_cost(rule, settles) if rule is not None else other_cost(nodeid.rsplit("::", 1)[-1], settles)
+
+
+@functools.cache
+def _rules_by_test_id() -> dict[str, Rule]:
+    return {r.test_id: r for r in load_rules()}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -115,6 +111,6 @@ def pytest_xdist_node_collection_finished(node, ids) -> None:
         return
     try:
         budget = effective_budget(settings.request_budget, hsettings.get_current_profile_name())
-        make_plan({i: id_cost(i, settings.settle_seconds > 0) for i in ids}, budget, 1)
+        make_plan({i: test_cost(i, settings.settle_seconds > 0) for i in ids}, budget, 1)
     except BudgetError as exc:
         pytest.exit(f"ERROR: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
