@@ -235,15 +235,16 @@ def delete_appointment(target: "Target", ctx: Ctx, sar: str, department: str, de
     if ex.status == 200:
         return None
     codes = error_codes(ex.json)
-    if NOT_LINKED not in codes:
-        if ex.status == 404 or "INVALID_SAR_UUID" in codes:
-            # The target no longer knows the appointment (already deleted): how it answers that is
-            # not documented (spec/NOTES.md "Unknown appointment on delete"); nothing is left to delete.
-            return None
+    not_linked = NOT_LINKED in codes
+    if not not_linked and not (ex.status == 404 or "INVALID_SAR_UUID" in codes):
         return f"delete answered {ex.received(200)}"
     # No mapped trip: either already deleted, or a trip-less appointment (update's delete-trip
-    # scenario). Give it a trip with update's create-new-trip scenario, then delete it.
+    # scenario). How a target answers an unknown appointment is not documented (spec/NOTES.md
+    # "Unknown appointment on delete"), so a 404 or INVALID_SAR_UUID may be either too: give it a
+    # trip with update's create-new-trip scenario, then delete it; if it takes none, it is gone.
     ex = target.call("update", path={"dealerUuid": dealer, "sarUUID": sar}, body=recreate_trip_body(ctx))
+    if ex.status != 200 and not not_linked:
+        return None  # the target knows no such appointment: nothing is left to delete
     if ex.status != 200:
         # Already gone, or its trip exists but its mapping has not settled yet (a fresh create):
         # delete again within the settle window until it is deleted or the window ends.
