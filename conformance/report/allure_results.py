@@ -24,8 +24,9 @@ import pytest
 from conformance.client import Exchange
 from conformance.pytest_state import rule_of
 from conformance.redaction import redact
-from conformance.report.record import RunRecord, get
+from conformance.report.record import RunRecord
 from conformance.strength import ADVISORY, basis, is_advisory
+from spec.catalogue import Rule
 
 LIFECYCLE_EPIC = "Lifecycle across all five operations"
 LIVING_DOCS = "../docs/index.html"  # relative to the HTML report, reports/html/index.html
@@ -80,15 +81,12 @@ def _operation_info(key: str) -> tuple[str, str, str | None]:
     return op.api, f"{key} ({op.operation_id})", op.doc
 
 
-def _description(rule: Any, run: RunRecord) -> str:
-    cit = get(rule, "citation")
-    expect = get(rule, "expect")
-    lines = [f"**{get(rule, 'statement', '')}**", "",
-             f"- rule: `{rule.id}` ({get(rule, 'kind', '?')}, tested as `{get(rule, 'test', '?')}`)"]
-    if cit is not None:
-        lines.append(f"- documented in `{get(cit, 'doc')}`: \"{get(cit, 'quote')}\"")
-    if expect is not None and (get(expect, "status") or get(expect, "errorCode")):
-        lines.append(f"- expected: HTTP {get(expect, 'status')} {get(expect, 'errorCode') or ''}".rstrip())
+def _description(rule: Rule, run: RunRecord) -> str:
+    cit, expect = rule.citation, rule.expect
+    lines = [f"**{rule.statement}**", "", f"- rule: `{rule.id}` ({rule.kind}, tested as `{rule.test}`)",
+             f"- documented in `{cit.doc}`: \"{cit.quote}\""]
+    if expect is not None:
+        lines.append(f"- expected: HTTP {expect.status} {expect.errorCode or ''}".rstrip())
     exp = run.baseline.get(rule.id)
     if exp is not None:
         lines.append(f"- listed as a known deviation: {exp.describe()}")
@@ -145,15 +143,12 @@ def _check_labels(item: pytest.Item) -> Labels:
                   tuple(_all_operation_docs()), story, description)
 
 
-def _rule_labels(rule: Any, run: RunRecord) -> Labels:
-    epic, feature, op_doc = _operation_info(rule.operation)
-    doc = get(get(rule, "citation"), "doc") or op_doc
-    kind = get(rule, "kind")
+def _rule_labels(rule: Rule, run: RunRecord) -> Labels:
+    epic, feature, _ = _operation_info(rule.operation)
     # History identity: operation and rule id (the auto-added `rule` parameter would hash the whole Rule).
-    return Labels(epic, feature, rule.id, SEVERITY.get(kind, "normal"), kind or get(rule, "test") or "rules",
-                  get(rule, "test") or "rule", (("operation", rule.operation), ("rule id", rule.id)),
-                  (("rule", rule.id),), (doc,) if doc else (),
-                  redact(f"{rule.id}: {get(rule, 'statement', '')}"), _description(rule, run))
+    return Labels(epic, feature, rule.id, SEVERITY.get(rule.kind, "normal"), rule.kind, rule.test,
+                  (("operation", rule.operation), ("rule id", rule.id)), (("rule", rule.id),), (rule.citation.doc,),
+                  redact(f"{rule.id}: {rule.statement}"), _description(rule, run))
 
 
 def labels(item: pytest.Item, run: RunRecord) -> Labels:

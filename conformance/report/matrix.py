@@ -14,8 +14,7 @@ from typing import Any
 from conformance import requests_count
 from conformance.redaction import redact
 from conformance.report.outcome import OUTCOMES, Outcome
-from conformance.report.record import RunRecord, TestRecord, get
-from conformance.strength import basis
+from conformance.report.record import RunRecord, TestRecord
 
 
 def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
@@ -30,22 +29,20 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
     for rule in run.rules:
         tests = by_rule.pop(rule.id, [])
         exp = run.baseline.get(rule.id)
-        cit = get(rule, "citation")
-        expect = get(rule, "expect")
+        cit, expect = rule.citation, rule.expect
         if tests:
             outcome = Outcome.worst(t.outcome for t in tests)
             detail = next((t.detail for t in tests if t.outcome == outcome and t.detail), None)
-        elif get(rule, "test") == "unobservable":
-            outcome, detail = Outcome.NOT_OBSERVABLE, get(rule, "reason")
+        elif rule.test == "unobservable":
+            outcome, detail = Outcome.NOT_OBSERVABLE, rule.reason
         else:
             outcome, detail = Outcome.NOT_RUN, "not selected in this run"
         rows.append({
-            "operation": rule.operation, "rule": rule.id, "kind": get(rule, "kind"), "test": get(rule, "test"),
-            "statement": get(rule, "statement"),
-            "citation": {"doc": get(cit, "doc"), "quote": get(cit, "quote")} if cit is not None else None,
-            "expect": {"status": get(expect, "status"), "errorCode": get(expect, "errorCode")}
-            if expect is not None else None,
-            "basis": basis(rule), "note": get(rule, "note"),
+            "operation": rule.operation, "rule": rule.id, "kind": rule.kind, "test": rule.test,
+            "statement": rule.statement,
+            "citation": {"doc": cit.doc, "quote": cit.quote},
+            "expect": {"status": expect.status, "errorCode": expect.errorCode} if expect is not None else None,
+            "basis": rule.basis, "note": rule.note,
             "outcome": outcome, "detail": detail,
             "expectation": exp.to_dict() if exp else None,
             "tests": [t.nodeid for t in tests],

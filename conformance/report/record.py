@@ -22,15 +22,6 @@ from conformance.report.outcome import Outcome, combine_phases, phase_outcome
 MAX_STEPS = 60          # exchanges shown for the final example; earlier ones are summarised
 
 
-def get(obj: Any, name: str, default: Any = None) -> Any:
-    """An attribute of a model, or a key of a dict (catalogue rules may be either)."""
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 def load_catalogue() -> tuple[list, str | None]:
     try:
         from spec.catalogue import load_rules
