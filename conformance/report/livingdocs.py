@@ -17,20 +17,22 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redaction import redact
+from conformance.report.outcome import Outcome
 
+UNCOVERED = "uncovered"  # a unit no rule cites: not an outcome of a test
 # Outcome → (icon, meaning), worst first: a unit shows the worst outcome of its rules (a non-conformance
 # before a harness error: the statement is known broken).
 LEGEND: dict[str, tuple[str, str]] = {
-    "fail": ("✗", "non-conformance: the target answered, but not as documented"),
-    "error": ("⚠", "harness or network error: not a verdict on the target"),
-    "deviation fixed": ("★", "listed as a known deviation, but now conforms"),
-    "advisory": ("◆", "fails the suite's own reading where the documents are silent (gates only with --strict)"),
-    "expected deviation": ("≈", "a failure listed in the expectations file"),
-    "skipped": ("↷", "not checkable with this target (the reason is given)"),
-    "pass": ("✓", "the target behaves as documented"),
-    "not observable": ("◌", "no black-box test can see it through the five operations"),
-    "not run": ("–", "deselected in this run"),
-    "uncovered": ("?", "states a behaviour no catalogue rule cites yet"),
+    Outcome.FAIL: ("✗", "non-conformance: the target answered, but not as documented"),
+    Outcome.ERROR: ("⚠", "harness or network error: not a verdict on the target"),
+    Outcome.DEVIATION_FIXED: ("★", "listed as a known deviation, but now conforms"),
+    Outcome.ADVISORY: ("◆", "fails the suite's own reading where the documents are silent (gates only with --strict)"),
+    Outcome.EXPECTED_DEVIATION: ("≈", "a failure listed in the expectations file"),
+    Outcome.SKIPPED: ("↷", "not checkable with this target (the reason is given)"),
+    Outcome.PASS: ("✓", "the target behaves as documented"),
+    Outcome.NOT_OBSERVABLE: ("◌", "no black-box test can see it through the five operations"),
+    Outcome.NOT_RUN: ("–", "deselected in this run"),
+    UNCOVERED: ("?", "states a behaviour no catalogue rule cites yet"),
 }
 _RANK = {o: i for i, o in enumerate(LEGEND)}
 FILE_NAME = Path("docs") / "index.html"
@@ -190,9 +192,9 @@ class _Page:
 
     def unit_state(self, u: Any) -> str | None:
         if u.rules:
-            return unit_outcome([str(self.rows[r]["outcome"]) if r in self.rows else "not run" for r in u.rules])
+            return unit_outcome([str(self.rows[r]["outcome"]) if r in self.rows else Outcome.NOT_RUN for r in u.rules])
         if u.states_behaviour and (u.doc, u.index) not in self.no_behaviour:
-            return "uncovered"
+            return UNCOVERED
         return None
 
     def rules_panel(self, u: Any, pid: str) -> str:
@@ -201,7 +203,7 @@ class _Page:
             reason = self.reasons.get((u.doc, u.index))
             out.append(f'<p class="reason">No catalogue rule cites this. {html.escape(reason or "")}</p>')
         for rid in u.rules:
-            r = self.rows.get(rid, {"outcome": "not run", "statement": "", "detail": None})
+            r = self.rows.get(rid, {"outcome": Outcome.NOT_RUN, "statement": "", "detail": None})
             outcome = str(r["outcome"])
             out.append(f'<h4><code>{html.escape(rid)}</code> {_badge(outcome)}</h4>'
                        f'<p>{html.escape(r.get("statement") or "")}</p>')
@@ -211,8 +213,8 @@ class _Page:
             if r.get("expectation"):
                 e = r["expectation"]
                 out.append(f'<p class="reason">listed as a known deviation: {html.escape(e.get("reason") or "")}</p>')
-            if r.get("detail") and outcome != "pass":
-                label = "message" if outcome in ("fail", "error", "expected deviation", "advisory") else "why"
+            if r.get("detail") and outcome != Outcome.PASS:
+                label = "message" if outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.ADVISORY) else "why"
                 out.append(f'<p><strong>{label}</strong> (ends with a curl reproducing the request):</p>'
                            if "reproduce:" in r["detail"] else f"<p><strong>{label}</strong>:</p>")
                 out.append(f'<pre class="detail">{html.escape(r["detail"])}</pre>')
