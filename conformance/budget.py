@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from conformance import checks
 from spec.operations import operation
 
 # A default run sent 6,443 requests before budgets; under a quarter of that gives every observable
@@ -31,27 +32,6 @@ CLEANUP_REQUESTS = {"none": 0, "appointment_with_trip": 1, "appointment_with_dro
 # With a settle window (a remote target), a prepared state is read until the target shows it
 # (conformance/states.py await_trips): one get-trips when it has settled, after each write.
 SETTLE_READS = {"none": 0, "appointment_with_trip": 1, "appointment_with_drop": 1, "appointment_without_trip": 2}
-# Requests a post-check (conformance/checks.py) sends after the rule's request, per example; every
-# check has an entry here or in PROPERTY_COSTS (tests/test_budget.py).
-CHECK_REQUESTS = {"create_state": 1, "service_advisor_derived": 2, "replaced_appointment_deleted": 2,
-                  "update_trip_applied": 1, "update_trip_created": 1, "update_trip_deleted": 2,
-                  "delete_chain_removed": 3, "filter_results_match": 0, "get_trips_pickup": 0,
-                  "get_trips_linked_both_ways": 0, "get_trips_all_valid": 0, "get_trips_total_count": 0,
-                  "get_trips_empty": 0, "create_trips_valid": 2, "create_pickup_alias": 1,
-                  "create_trip_status_kept": 2, "delete_twice_not_linked": 4}
-# Property tests (conformance/checks.py): (requests once, requests per example, explores).
-PROPERTY_COSTS = {"filter_properties": (6, 1, True), "filter_pagination_partitions": (6, 4, True),
-                  "filter_last_item_index_partitions": (6, 4, True),
-                  "filter_sort_order": (8, 0, False), "filter_each_filter_selects": (18, 0, False),
-                  "filter_department_restricts": (3, 0, False), "delete_web_no_fallback_actor": (4, 0, False),
-                  "delete_web_fallback_creator": (3, 0, False), "create_rejected_leaves_no_trip": (4, 0, False),
-                  "create_fields_in_get_trips": (3, 0, False), "create_fields_in_filter": (3, 0, False),
-                  "create_trip_details_in_filter": (3, 0, False), "assigned_by_from_creator": (3, 0, False),
-                  "update_fields_round_trip": (5, 0, False), "update_customer_names_populated": (5, 0, False),
-                  "update_leaves_others": (7, 0, False), "update_created_trip_linked": (5, 0, False),
-                  "update_updated_by_recorded": (4, 0, False), "update_keeps_dropoff_link": (4, 0, False),
-                  "update_other_dealer_path": (4, 0, False), "delete_leaves_others": (5, 0, False),
-                  "delete_other_department_path": (4, 0, False), "get_trips_other_dealer_path": (3, 0, False)}
 # Schemathesis (per example and generation mode: a sarUUID setup, the case, its cleanup) and the
 # lifecycle state machine (up to 12 steps and their invariants), measured on the sandbox.
 SCHEMATHESIS_PER_CASE = {"create": 1.2, "update": 2.5, "get-trips": 2.7, "delete": 2.8, "filter": 1.0}
@@ -78,21 +58,17 @@ def rule_cost(rule, settles: bool = False) -> Cost:
     """A catalogue rule test's cost (conformance/test_rules.py), from its entry; `settles`: the run
     has a settle window, so each prepared state is also read until it shows."""
     setup = rule.effective_setup
+    check = checks.get(rule.check) if rule.check else None  # its cost is declared where it is registered
     if rule.test == "property":
-        once, per, explores = PROPERTY_COSTS[rule.check]
-        return Cost(once, per, explores)
+        return Cost(check.once, check.per_example, check.explores)
     around = SETUP_REQUESTS[setup] + CLEANUP_REQUESTS[setup] + (SETTLE_READS[setup] if settles else 0)
-    request = 1 + (CHECK_REQUESTS[rule.check] if rule.check else 0)
+    request = 1 + (check.per_example if check else 0)
     if rule.operation == "create" and rule.test == "acceptance":
         request += 1  # the appointment the request itself creates is deleted
     if rule.operation == "delete" and rule.test == "acceptance":
         around -= CLEANUP_REQUESTS[setup]  # the request deletes the setup itself
-    if rule.check == "update_trip_deleted":
-        around += CLEANUP_REQUESTS["appointment_without_trip"] - CLEANUP_REQUESTS[setup]
-    if rule.check == "update_trip_created":
-        around += CLEANUP_REQUESTS["appointment_with_trip"] - CLEANUP_REQUESTS[setup]
-    if rule.check == "replaced_appointment_deleted":
-        around -= CLEANUP_REQUESTS[setup]  # the target deletes the replaced appointment
+    if check and check.leaves is not None:  # the check changed what is left to clean up
+        around += CLEANUP_REQUESTS[check.leaves] - CLEANUP_REQUESTS[setup]
     explores = rule.test == "acceptance"
     if shares_setup(rule):
         return Cost(around, request, explores)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import settings as hsettings, strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule, run_state_machine_as_test
 
-from conformance.checks import get_trips, same_instant, same_moment, settled
+from conformance.checks.common import get_trips, same_instant, same_moment, settled
 from conformance.client import Target
 from conformance.ledger import Ledger
 from conformance.runner import send

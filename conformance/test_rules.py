@@ -1,7 +1,7 @@
 """One test per catalogue rule, driven by spec/rules/<operation>.yaml (ids read `<operation>/<rule-id>`).
 
 A new documented rule needs one catalogue entry and, at most, one small violation function in
-strategies/violations.py or check in conformance/checks.py; no new test function.
+strategies/violations.py or check in conformance/checks/<operation>.py; no new test function.
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_acceptance(rule, target, ctx, states, ledger, record_rule):
             ex = send(target, ledger, c, rule.operation, request)
             body = expect_success(ex, rule.citation)
             if rule.check:
-                checks.run_post_check(rule, ex, body, request, c, target, ledger)
+                checks.run(checks.CheckContext(rule, target, c, ledger, states, ex, body, request))
 
     with _shared(rule, states) as shared:
         run()
@@ -89,7 +89,7 @@ def test_acceptance(rule, target, ctx, states, ledger, record_rule):
 def test_property(rule, target, ctx, states, ledger, record_rule):
     """A documented behaviour observed through the five operations."""
     record_rule(rule)
-    checks.run_property(rule, target, ctx, states, ledger)
+    checks.run(checks.CheckContext(rule, target, ctx, ledger, states))
 
 
 @pytest.mark.parametrize("rule", _params("auth"))

@@ -167,13 +167,24 @@ def test_counts_written_and_aggregated_across_xdist_workers():
     assert examples2 == examples0
 
 
-def test_every_check_has_a_cost():
-    """A new check (conformance/checks.py) states what it costs, so that plans stay honest."""
-    from conformance import checks
-    from conformance.budget import CHECK_REQUESTS, PROPERTY_COSTS
+def test_a_check_states_its_cost_and_its_name_once():
+    """A check cannot be registered without what it costs (so that plans stay honest), nor twice under
+    one name (the second would silently replace the first)."""
+    from conformance.checks import Registry
 
-    assert set(CHECK_REQUESTS) == set(checks.POST_CHECKS)
-    assert set(PROPERTY_COSTS) == set(checks.PROPERTIES)
+    registry = Registry()
+    with pytest.raises(TypeError):
+        registry.post()(lambda c: None)
+    with pytest.raises(TypeError):
+        registry.property(per_example=1)(lambda c: None)
+
+    def a_check(c):
+        return None
+
+    registry.post(requests=1)(a_check)
+    assert registry["a_check"].per_example == 1 and registry.names() == {"a_check"}
+    with pytest.raises(ValueError, match="'a_check' is registered twice"):
+        registry.property(once=1)(a_check)
 
 
 # --------------------------------------------------------------- counted as the target received them

@@ -255,8 +255,8 @@ def test_checks_are_registered():
     assert not unknown, "check not in conformance.checks.names(): " + "; ".join(f"{r.id} ({r.check})" for r in unknown)
     # test_acceptance runs a post-check, test_property a property: the name must be of the right registry.
     wrong = [r for r in RULES if r.check in known and (
-        (r.test == "acceptance" and r.check not in checks.POST_CHECKS)
-        or (r.test == "property" and r.check not in checks.PROPERTIES))]
+        (r.test == "acceptance" and r.check not in checks.names(checks.POST))
+        or (r.test == "property" and r.check not in checks.names(checks.PROPERTY)))]
     assert not wrong, "check registered for the other test type: " + "; ".join(f"{r.id} ({r.check})" for r in wrong)
 
 

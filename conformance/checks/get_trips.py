@@ -1,0 +1,77 @@
+"""Checks of get-trips: the trips a prepared appointment shows, linked, valid and counted."""
+from __future__ import annotations
+
+from conformance.checks import CheckContext, register
+from conformance.checks.common import same_instant
+from conformance.client import Exchange
+from conformance.verdict import check
+
+def _trips_of(ex: Exchange, body: dict, rule) -> dict:
+    trips = body.get("tripViewDtos")
+    check(trips is None or isinstance(trips, list), ex, "tripViewDtos is a list (or null)", rule.citation)
+    return {t.get("eventUuid"): t for t in trips or [] if isinstance(t, dict)}
+
+
+@register.post(requests=0)
+def get_trips_pickup(c: CheckContext) -> None:
+    """Exactly the mapped pickup, linked to the appointment."""
+    rule, ex, body, ctx = c.rule, c.ex, c.body, c.ctx
+    sar, pickup_uuid = ctx.state["sar_uuid"], ctx.state["pickup_uuid"]
+    trips = _trips_of(ex, body, rule)
+    check(list(trips) == [pickup_uuid], ex, f"exactly the mapped pickup trip {pickup_uuid}, got {list(trips)}",
+          rule.citation)
+    pickup = trips[pickup_uuid]
+    check(pickup.get("rideType") == "PICKUP_VEHICLE", ex, "the pickup's rideType is PICKUP_VEHICLE", rule.citation)
+    check(pickup.get("linkedAppointmentUuid") == sar, ex, f"linkedAppointmentUuid is the appointment {sar}",
+          rule.citation)
+
+
+@register.post(requests=0)
+def get_trips_linked_both_ways(c: CheckContext) -> None:
+    """The pickup and its linked dropoff, each listing the other."""
+    rule, ex, body, ctx = c.rule, c.ex, c.body, c.ctx
+    sar, p, d = ctx.state["sar_uuid"], ctx.state["pickup_uuid"], ctx.state["dropoff_uuid"]
+    trips = _trips_of(ex, body, rule)
+    check(bool(d), ex, "the create of this test's setup sent dropTripInformation but its response named no "
+          "dropoffEventUUID", rule.citation)
+    check(set(trips) == {p, d}, ex, f"both the pickup {p} and the linked dropoff {d}, got {list(trips)}",
+          rule.citation)
+    check(d in (trips[p].get("linkedTripUuids") or []), ex, "the pickup's linkedTripUuids lists the dropoff",
+          rule.citation)
+    check(p in (trips[d].get("linkedTripUuids") or []), ex, "the dropoff's linkedTripUuids lists the pickup",
+          rule.citation)
+    for uuid in (p, d):
+        check(trips[uuid].get("linkedAppointmentUuid") == sar, ex,
+              f"trip {uuid}'s linkedAppointmentUuid is the appointment {sar}", rule.citation)
+    check(trips[d].get("rideType") == "DROPOFF_VEHICLE", ex, "the dropoff's rideType is DROPOFF_VEHICLE",
+          rule.citation)
+    sent = ctx.state["request"]["dropTripInformation"]["rideTime"]
+    check(same_instant(trips[d].get("rideTime"), sent), ex, f"the dropoff's rideTime is the one sent ({sent})",
+          rule.citation)
+
+
+@register.post(requests=0)
+def get_trips_all_valid(c: CheckContext) -> None:
+    rule, ex, body = c.rule, c.ex, c.body
+    trips = _trips_of(ex, body, rule)
+    check(bool(trips), ex, "the appointment's trips are returned", rule.citation)
+    invalid = [u for u, t in trips.items() if t.get("isValid") is not True]
+    check(not invalid, ex, f"every trip has isValid true after the SAR-trip mapping; not: {invalid}", rule.citation)
+
+
+@register.post(requests=0)
+def get_trips_total_count(c: CheckContext) -> None:
+    rule, ex, body = c.rule, c.ex, c.body
+    trips = _trips_of(ex, body, rule)
+    check(body.get("totalCount") == len(trips), ex,
+          f"totalCount is the number of trips returned ({len(trips)}), got {body.get('totalCount')!r}", rule.citation)
+
+
+@register.post(requests=0)
+def get_trips_empty(c: CheckContext) -> None:
+    rule, ex, body = c.rule, c.ex, c.body
+    trips = _trips_of(ex, body, rule)
+    check(not trips, ex, f"no trip data for an appointment without a mapped pickup, got {list(trips)}",
+          rule.citation)
+    check(body.get("totalCount") in (None, 0), ex,
+          f"totalCount 0 (or absent) when no trips are returned, got {body.get('totalCount')!r}", rule.citation)
