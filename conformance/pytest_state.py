@@ -44,6 +44,7 @@ class ReportFacts:
     outcome: str | None = None  # an Outcome the suite sets: error, advisory, expected deviation, deviation fixed
     rule_id: str | None = None
     detail: str | None = None  # the redacted failure text kept for the matrix
+    failure: dict[str, Any] | None = None  # a NonConformance's fields, redacted (report.record.failure_fields)
     requests: dict[str, Any] | None = field(default=None)  # what the test sent (conformance.requests_count)
 
     @classmethod

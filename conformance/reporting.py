@@ -22,9 +22,11 @@ from conformance.pytest_state import SETTINGS, ReportFacts, rule_of
 from conformance.redaction import redact
 from conformance.report import allure_results, gate, junit, livingdocs, matrix
 from conformance.report.outcome import Outcome, phase_outcome
-from conformance.report.record import ExchangeBuffer, RunRecord, docs_url, load_catalogue, load_doc_coverage
+from conformance.report.record import (ExchangeBuffer, RunRecord, docs_url, failure_fields, load_catalogue,
+                                      load_doc_coverage)
 from conformance.settings import REPO_ROOT
 from conformance.strength import soften
+from conformance.verdict import NonConformance
 
 SUITE_DIR = Path(__file__).resolve().parent
 MAX_DETAIL = 2000       # characters of a failure message kept in the matrix
@@ -133,7 +135,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     ReportFacts.update(report, rule_id=rule.id if rule is not None else None)
     report.sections = [(title, redact(text)) for title, text in report.sections]
     if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
-        ReportFacts.update(report, detail=redact(_exception_text(call.excinfo.value))[:MAX_DETAIL])
+        failure = failure_fields(call.excinfo.value, rule) if call.excinfo.errisinstance(NonConformance) else None
+        ReportFacts.update(report, detail=redact(_exception_text(call.excinfo.value))[:MAX_DETAIL], failure=failure)
     if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
         path, line, reason = report.longrepr
         report.longrepr = (path, line, redact(str(reason)))

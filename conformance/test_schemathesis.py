@@ -193,9 +193,9 @@ class _Run:
         try:
             case.validate_response(response, checks=checks, recorder=recorder)
         except FailureGroup as group:
-            raise NonConformance(_message(case, exchange, list(group.exceptions))) from None
+            raise _failure(case, exchange, list(group.exceptions)) from None
         except Failure as failure:
-            raise NonConformance(_message(case, exchange, [failure])) from None
+            raise _failure(case, exchange, [failure]) from None
 
     def cleanup_since(self, before: set[str]) -> None:
         for entry in self.ledger.outstanding():
@@ -232,7 +232,7 @@ def _response(http: httpx.Response, prepared: requests.PreparedRequest, elapsed:
                     http_version=http.http_version.removeprefix("HTTP/"), encoding=http.encoding)
 
 
-def _message(case, exchange: Exchange, failures: list[Failure]) -> str:
+def _failure(case, exchange: Exchange, failures: list[Failure]) -> NonConformance:
     """received / documented (the check's own words, the spec and the doc) / how generated / reproduce."""
     operation = case.operation
     doc = operation.definition.raw.get("x-pnd-doc") or "?"
@@ -240,19 +240,17 @@ def _message(case, exchange: Exchange, failures: list[Failure]) -> str:
     mode = meta.generation.mode.value if meta is not None else "explicit"
     phase = meta.phase.name.value if meta is not None else "?"
     described = getattr(meta.phase.data, "description", None) if meta is not None else None
-    lines = [f"{exchange.operation}: received {exchange.received()}"]
-    for failure in failures:
-        text = "\n    ".join(str(failure.message or "").splitlines())
-        lines.append(f"documented: {failure.title}: {text}")
-    lines.append(f"  (spec/openapi.yaml {operation.method.upper()} {operation.path}, written from {doc}; "
-                 f"Schemathesis {failure_codes(failures)})")
-    lines.append(f"generated: {mode} data, {phase} phase" + (f" ({described})" if described else ""))
+    documented = tuple(f"{failure.title}: " + "\n    ".join(str(failure.message or "").splitlines())
+                       for failure in failures)
+    notes = [f"  (spec/openapi.yaml {operation.method.upper()} {operation.path}, written from {doc}; "
+             f"Schemathesis {failure_codes(failures)})",
+             f"generated: {mode} data, {phase} phase" + (f" ({described})" if described else "")]
     if exchange.username is None:
         sent = exchange.request_headers.get("Authorization")
-        lines.append("sent without the profile's credentials (the case negates the Authorization header"
+        notes.append("sent without the profile's credentials (the case negates the Authorization header"
                      + (f": {sent!r})" if sent is not None else ": absent)"))
-    lines.append(f"reproduce: {exchange.curl()}")
-    return "\n".join(lines)
+    return NonConformance(operation=exchange.operation, received=exchange.received(), documented=documented,
+                          notes=tuple(notes), curl=exchange.curl())
 
 
 def failure_codes(failures: list[Failure]) -> str:

@@ -17,24 +17,56 @@ AUTH_STATUSES = (401, 403)
 
 
 class NonConformance(AssertionError):
-    """The target did not behave as documented."""
+    """The target did not behave as documented: what was received, what is documented (and where: the
+    doc and its words), and a redacted curl reproducing the request.
+
+    `str()` is the message every report shows: `<operation>: received ...`, one `documented: ...` line
+    per claim (the citation after the last), any `notes` lines, then `reproduce: <curl>`. `rule_id` is
+    filled by whoever knows the rule (the reports). Built from a plain `text`, it is that text alone.
+    """
+
+    def __init__(self, text: str | None = None, *, operation: str | None = None, received: str | None = None,
+                 documented: str | tuple[str, ...] = (), citation: tuple[str, str] | None = None,
+                 curl: str | None = None, notes: tuple[str, ...] = (), rule_id: str | None = None) -> None:
+        self.text = text
+        self.operation, self.received, self.curl, self.rule_id = operation, received, curl, rule_id
+        self.documented = (documented,) if isinstance(documented, str) else tuple(documented)
+        self.citation, self.notes = citation, tuple(notes)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return self.text if self.text is not None else "\n".join(self.lines())
+
+    def lines(self) -> list[str]:
+        """The message of the fields, line by line; the last is `reproduce: <curl>`."""
+        where = f' ({self.citation[0]}: "{self.citation[1]}")' if self.citation else ""
+        claims = [f"documented: {d}" for d in self.documented]
+        if claims:
+            claims[-1] += where
+        return [f"{self.operation}: received {self.received}", *claims, *self.notes, f"reproduce: {self.curl}"]
+
+    def __reduce__(self):  # keyword-only fields: copied and pickled whole
+        return _rebuild, (self.text, self.fields())
+
+    def fields(self) -> dict[str, Any]:
+        """The failure as data (for reports): operation, rule id, received, documented, citation, curl."""
+        return {"operation": self.operation, "rule_id": self.rule_id, "received": self.received,
+                "documented": self.documented, "citation": self.citation, "notes": self.notes, "curl": self.curl}
 
 
-def cite(citation: Any) -> str:
-    if citation is None:
-        return ""
+def _rebuild(text: str | None, fields: dict[str, Any]) -> NonConformance:
+    return NonConformance(text, **fields)
+
+
+def _doc_and_quote(citation: Any) -> tuple[Any, Any]:
     doc = getattr(citation, "doc", None) or citation.get("doc")
     quote = getattr(citation, "quote", None) or citation.get("quote")
-    return f'{doc}: "{quote}"'
+    return doc, quote
 
 
 def fail(ex: Exchange, documented: str, citation: Any = None) -> None:
-    where = f" ({cite(citation)})" if citation else ""
-    raise NonConformance(
-        f"{ex.operation}: received {ex.received()}\n"
-        f"documented: {documented}{where}\n"
-        f"reproduce: {ex.curl()}"
-    )
+    raise NonConformance(operation=ex.operation, received=ex.received(), documented=documented,
+                         citation=_doc_and_quote(citation) if citation else None, curl=ex.curl())
 
 
 def check(condition: bool, ex: Exchange, documented: str, citation: Any = None) -> None:

@@ -13,6 +13,7 @@ from conformance.settle import eventually, window
 from conformance.verdict import check, expect_error, expect_success
 from strategies.context import Ctx
 
+
 def parse_time(value: Any) -> datetime | None:
     """ISO-8601 with an offset written ±HHMM, ±HH:MM or Z (the docs use ±HHMM)."""
     if not isinstance(value, str):

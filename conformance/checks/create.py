@@ -16,6 +16,7 @@ from strategies.common import fmt
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
+
 @register.post(requests=1)
 def create_state(c: CheckContext) -> None:
     """Response UUIDs consistent; get-trips shows the pickup (and the dropoff, linked both ways)."""
@@ -115,7 +116,8 @@ def service_advisor_derived(c: CheckContext) -> None:
           f"the trip\"), got {advisor or None}", rule.citation)
 
 
-@register.post(requests=2, leaves="none")  # the target deletes the replaced appointment
+# Cleanup: the target deletes the replaced appointment.
+@register.post(requests=2, leaves="none")
 def replaced_appointment_deleted(c: CheckContext) -> None:
     """regularServiceApptUuid names an appointment that is deleted after the new one is created."""
     rule, request, ctx, target, ledger = c.rule, c.request, c.ctx, c.target, c.ledger

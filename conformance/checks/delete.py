@@ -10,6 +10,7 @@ from conformance.verdict import check, expect_error, expect_success
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
+
 @register.post(requests=3)
 def delete_chain_removed(c: CheckContext) -> None:
     """Delete removes the appointment's whole chain; a second delete is not linked."""

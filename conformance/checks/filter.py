@@ -18,6 +18,7 @@ from strategies import valid_request
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
+
 #: Ride types whose place in filter's time range and sort order the documents leave open: their view
 #: carries `rideTime` only in get-trips' example, and filter's key is "appointment time" (NOTES.md
 #: "Sort key and ties", "Time range: which time, bounds"): such trips are not judged on time.

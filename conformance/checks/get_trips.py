@@ -6,6 +6,7 @@ from conformance.checks.common import same_instant
 from conformance.client import Exchange
 from conformance.verdict import check
 
+
 def _trips_of(ex: Exchange, body: dict, rule) -> dict:
     trips = body.get("tripViewDtos")
     check(trips is None or isinstance(trips, list), ex, "tripViewDtos is a list (or null)", rule.citation)

@@ -10,6 +10,7 @@ from conformance.checks.update import update_trip_body
 from conformance.client import Exchange
 from conformance.verdict import body_of, check
 
+
 def _other_tenant(rule, target, ctx) -> None:
     if not target.has_client(rule.credentials):
         pytest.skip(f"the target profile provides no '{rule.credentials}' client: "

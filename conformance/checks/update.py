@@ -16,6 +16,7 @@ from conformance.verdict import check, expect_success
 from strategies.context import Ctx
 from strategies.fixed import create_body, recreate_trip_body
 
+
 def _update_parts(request):
     ev_req = request["body"]["updatePickupDeliveryTripEventRequest"]
     return ev_req.get("pickupDeliveryTripEvent"), request["path"]["sarUUID"]
@@ -43,7 +44,8 @@ def update_trip_applied(c: CheckContext) -> None:
     check(body.get("appointmentUUID") == sar, ex, "appointmentUUID: UUID of the updated appointment", rule.citation)
 
 
-@register.post(requests=1, leaves="appointment_with_trip")  # the new trip is re-attached: an appointment with a trip is left
+# Cleanup: the update links a new trip, so an appointment with a trip is left.
+@register.post(requests=1, leaves="appointment_with_trip")
 def update_trip_created(c: CheckContext) -> None:
     """Create new trip: a new trip is linked to the appointment."""
     rule, ex, body, request, ctx, target = c.rule, c.ex, c.body, c.request, c.ctx, c.target
@@ -55,7 +57,8 @@ def update_trip_created(c: CheckContext) -> None:
         "\"Creates a new trip and links it to the appointment\": get-trips shows it", rule.citation))
 
 
-@register.post(requests=2, leaves="appointment_without_trip")  # the setup's trip is deleted: a trip-less appointment is left
+# Cleanup: the update deletes the trip, so a trip-less appointment is left.
+@register.post(requests=2, leaves="appointment_without_trip")
 def update_trip_deleted(c: CheckContext) -> None:
     """Delete existing trip: the appointment has no mapped trip any more."""
     rule, request, ctx, target, ledger = c.rule, c.request, c.ctx, c.target, c.ledger

@@ -14,7 +14,9 @@ from typing import Any
 from conformance import requests_count
 from conformance.redaction import redact
 from conformance.report.outcome import OUTCOMES, Outcome
-from conformance.report.record import RunRecord, TestRecord
+from conformance.report.record import RunRecord, TestRecord, failure_summary
+
+FAILURE = "failure"  # a row's non-conformance as data (record.failure_fields), not written to the JSON
 
 
 def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
@@ -30,9 +32,11 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
         tests = by_rule.pop(rule.id, [])
         exp = run.baseline.get(rule.id)
         cit, expect = rule.citation, rule.expect
+        failure = None
         if tests:
             outcome = Outcome.worst(t.outcome for t in tests)
-            detail = next((t.detail for t in tests if t.outcome == outcome and t.detail), None)
+            shown = next((t for t in tests if t.outcome == outcome and t.detail), None)
+            detail, failure = (shown.detail, shown.failure) if shown else (None, None)
         elif rule.test == "unobservable":
             outcome, detail = Outcome.NOT_OBSERVABLE, rule.reason
         else:
@@ -43,7 +47,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
             "citation": {"doc": cit.doc, "quote": cit.quote},
             "expect": {"status": expect.status, "errorCode": expect.errorCode} if expect is not None else None,
             "basis": rule.basis, "note": rule.note,
-            "outcome": outcome, "detail": detail,
+            "outcome": outcome, "detail": detail, FAILURE: failure,
             "expectation": exp.to_dict() if exp else None,
             "tests": [t.nodeid for t in tests],
             "duration_s": round(sum(t.duration for t in tests), 3),
@@ -68,7 +72,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
         "totals": {"by_operation": totals, "all": overall},
         "rules": rows,
         "other_tests": [{"test": t.nodeid, "outcome": t.outcome, "detail": t.detail,
-                         "duration_s": round(t.duration, 3)} for t in others],
+                         "duration_s": round(t.duration, 3), FAILURE: t.failure} for t in others],
         "requests": requests_count.matrix_section(run.config),
         # covered / behaviour-stating units per document (spec/docunits.py), and the uncovered units
         "doc_coverage": run.doc_coverage.to_dict() if run.doc_coverage is not None
@@ -83,11 +87,22 @@ def _cell(text: Any, limit: int = 0) -> str:
     return s.replace("|", "\\|")
 
 
-def _short(detail: str | None) -> str:
+def _short(detail: str | None, failure: dict[str, Any] | None = None) -> str:
+    """The first two lines of a failure: a non-conformance's fields without its curl; another detail (a
+    harness error, a skip reason) without its `reproduce:` line."""
     if not detail:
         return ""
-    lines = [ln.strip() for ln in detail.splitlines() if ln.strip() and not ln.strip().startswith("reproduce:")]
+    text = failure_summary(failure) if failure else detail
+    lines = [ln.strip() for ln in text.splitlines()
+             if ln.strip() and (failure or not ln.strip().startswith("reproduce:"))]
     return _cell(" — ".join(lines[:2]), 300)
+
+
+def _public(matrix: dict[str, Any]) -> dict[str, Any]:
+    """The matrix as conformance.json holds it: the failures' fields stay in memory (their text is the detail)."""
+    strip = [{k: v for k, v in r.items() if k != FAILURE} for r in matrix["rules"]]
+    others = [{k: v for k, v in t.items() if k != FAILURE} for t in matrix["other_tests"]]
+    return {**matrix, "rules": strip, "other_tests": others}
 
 
 def render_markdown(matrix: dict[str, Any]) -> str:
@@ -116,7 +131,7 @@ def render_markdown(matrix: dict[str, Any]) -> str:
     for r in matrix["rules"]:
         cit = r["citation"] or {}
         doc = f"{cit.get('doc')}: “{_cell(cit.get('quote'), 160)}”" if cit.get("doc") else ""
-        detail = _short(r["detail"])
+        detail = _short(r["detail"], r.get(FAILURE))
         if r["expectation"]:
             exp = r["expectation"]
             note = f"listed: {_cell(exp['reason'], 160)}" + (f" ({exp['ticket']})" if exp.get("ticket") else "")
@@ -129,7 +144,7 @@ def render_markdown(matrix: dict[str, Any]) -> str:
     if matrix["other_tests"]:
         out += ["", "## Other tests", "", "| test | outcome | detail |", "|---|---|---|"]
         for t in matrix["other_tests"]:
-            out.append(f"| `{_cell(t['test'])}` | {t['outcome']} | {_short(t['detail'])} |")
+            out.append(f"| `{_cell(t['test'])}` | {t['outcome']} | {_short(t['detail'], t.get(FAILURE))} |")
     out += ["", "Outcomes: pass · fail = non-conformance · advisory = a failed *inferred* rule (the suite's reading "
             "where the documents are silent; spec/NOTES.md; gates only with --strict) · "
             "error = harness/network error (not a verdict on the "
@@ -143,7 +158,7 @@ def write(matrix: dict[str, Any], reports_dir: Path) -> tuple[list[Path], str]:
     """conformance.json and conformance.md under `reports_dir`; returns the paths and the markdown."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     json_path, md_path = reports_dir / "conformance.json", reports_dir / "conformance.md"
-    json_path.write_text(redact(json.dumps(matrix, indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
+    json_path.write_text(redact(json.dumps(_public(matrix), indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
     markdown = render_markdown(matrix)
     md_path.write_text(markdown, encoding="utf-8")
     return [json_path, md_path], markdown

@@ -18,6 +18,7 @@ from conformance.expectations import Baseline
 from conformance.pytest_state import ReportFacts, settings_of
 from conformance.redaction import redact
 from conformance.report.outcome import Outcome, combine_phases, phase_outcome
+from conformance.verdict import NonConformance
 
 MAX_STEPS = 60          # exchanges shown for the final example; earlier ones are summarised
 
@@ -47,6 +48,30 @@ def docs_url(option: str | None) -> str | None:
         return option.rstrip("/") + "/"
     from spec.catalogue import DOCS_DIR
     return DOCS_DIR.as_uri() + "/"
+
+
+def failure_fields(exc: NonConformance, rule: Any) -> dict[str, Any]:
+    """A non-conformance as the reports read it (redacted; it travels on the pytest report), its rule id
+    filled from the test's rule where the verdict did not know it."""
+    if exc.rule_id is None and rule is not None:
+        exc.rule_id = rule.id
+    fields = exc.fields()
+    return {"kind": type(exc).__name__, **{k: _redacted(v) for k, v in fields.items()}}
+
+
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, (tuple, list)):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def failure_summary(failure: dict[str, Any]) -> str:
+    """A failure's text (failure_fields) without its reproduction command: `<kind>: <operation>: received
+    ...`, the documented claims (the citation after the last) and any notes."""
+    fields = {k: v for k, v in failure.items() if k != "kind"}
+    return f'{failure["kind"]}: ' + "\n".join(NonConformance(**fields).lines()[:-1])
 
 
 def skip_reason(report: pytest.TestReport) -> str | None:
@@ -109,6 +134,7 @@ class TestRecord:
     rule_id: str | None = None
     outcome: Outcome = Outcome.PASS
     detail: str | None = None
+    failure: dict[str, Any] | None = None  # the detail's non-conformance as data (failure_fields)
     duration: float = 0.0
     phases: dict[str, Outcome] = field(default_factory=dict)
 
@@ -162,3 +188,4 @@ class RunRecord:
             detail = skip_reason(report)
         if detail and (test.detail is None or phase in (Outcome.ERROR, Outcome.FAIL, Outcome.EXPECTED_DEVIATION)):
             test.detail = detail
+            test.failure = facts.failure if phase != Outcome.SKIPPED else None
