@@ -58,9 +58,10 @@ def rule_cost(rule, settles: bool = False) -> Cost:
     """A catalogue rule test's cost (conformance/test_rules.py), from its entry; `settles`: the run
     has a settle window, so each prepared state is also read until it shows."""
     setup = rule.effective_setup
-    check = checks.get(rule.check) if rule.check else None  # its cost is declared where it is registered
     if rule.test == "property":
-        return Cost(check.once, check.per_example, check.explores)
+        prop = checks.get(rule.check)  # its cost is declared where it is registered
+        return Cost(prop.once, prop.per_example, prop.explores)
+    check = checks.get(rule.check) if rule.check else None
     around = SETUP_REQUESTS[setup] + CLEANUP_REQUESTS[setup] + (SETTLE_READS[setup] if settles else 0)
     request = 1 + (check.per_example if check else 0)
     if rule.operation == "create" and rule.test == "acceptance":

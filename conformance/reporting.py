@@ -135,7 +135,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     ReportFacts.update(report, rule_id=rule.id if rule is not None else None)
     report.sections = [(title, redact(text)) for title, text in report.sections]
     if call.excinfo is not None and not call.excinfo.errisinstance(pytest.skip.Exception):
-        failure = failure_fields(call.excinfo.value, rule) if call.excinfo.errisinstance(NonConformance) else None
+        exc = call.excinfo.value
+        failure = failure_fields(exc, rule) if isinstance(exc, NonConformance) else None
         ReportFacts.update(report, detail=redact(_exception_text(call.excinfo.value))[:MAX_DETAIL], failure=failure)
     if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
         path, line, reason = report.longrepr

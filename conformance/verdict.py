@@ -69,7 +69,7 @@ def fail(ex: Exchange, documented: str, citation: Any = None) -> None:
                          citation=_doc_and_quote(citation) if citation else None, curl=ex.curl())
 
 
-def check(condition: bool, ex: Exchange, documented: str, citation: Any = None) -> None:
+def check(condition: object, ex: Exchange, documented: str, citation: Any = None) -> None:
     if not condition:
         fail(ex, documented, citation)
 

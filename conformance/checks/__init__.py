@@ -8,8 +8,9 @@ costs in requests is declared where it is registered (conformance/budget.py read
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 POST = "post"
 PROPERTY = "property"

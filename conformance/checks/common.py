@@ -3,8 +3,9 @@ create response's UUIDs, trip views compared with what was sent."""
 from __future__ import annotations
 
 import uuid as _uuid
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, cast
 
 from conformance.client import Exchange, Target
 from conformance.ledger import Ledger
@@ -75,6 +76,11 @@ def created_ids(ex: Exchange, body: dict, with_drop: bool, citation) -> dict:
     return {"sar_uuid": sar, "pickup_uuid": event, "dropoff_uuid": drop}
 
 
+def sent_time(value: str) -> datetime:
+    """A date-time the suite itself sent (valid by construction), parsed."""
+    return cast(datetime, parse_time(value))
+
+
 def same_instant(a: Any, b: Any) -> bool:
     pa, pb = parse_time(a), parse_time(b)
     return pa is not None and pb is not None and pa == pb and pa.utcoffset() == pb.utcoffset()
@@ -104,7 +110,7 @@ def probe() -> str:
     return "pnd-" + _uuid.uuid4().hex[:12]
 
 
-def filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation) -> tuple[Exchange, dict[str, dict]]:
+def filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation) -> tuple[Exchange, dict[Any, dict]]:
     """Filter's trip views of these trips (by eventUuids), keyed by eventUuid."""
     ex, body = filter_call(target, ledger, ctx, {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")],
                                                  "dealerUuids": [ctx.ident("dealer_uuid")],
@@ -116,7 +122,7 @@ def filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation) -> tuple[
 
 
 def check_optional_fields(ex: Exchange, view: dict, sent: dict, who: str, citation) -> None:
-    got = view.get("optionalFields") if isinstance(view.get("optionalFields"), dict) else {}
+    got: Any = view.get("optionalFields") if isinstance(view.get("optionalFields"), dict) else {}
     lost = {k: v for k, v in sent.items() if got.get(k) != v}
     check(not lost, ex, f"{who}: optionalFields holds every pair sent {sent}, got {got or None}", citation)
 
@@ -124,7 +130,7 @@ def check_optional_fields(ex: Exchange, view: dict, sent: dict, who: str, citati
 def chain_intact(ex: Exchange, trips: list[dict], made: dict, who: str, citation, *, updated: bool = False) -> None:
     """`made`'s pickup and dropoff are there, linked both ways, with their times as created; for a pickup
     just `updated`, its own fields (its time, its linkedTripUuids) are not judged here."""
-    by_id = {t.get("eventUuid"): t for t in trips}
+    by_id: dict[Any, dict] = {t.get("eventUuid"): t for t in trips}
     p, d, sar = made["pickup_uuid"], made["dropoff_uuid"], made["sar_uuid"]
     check(set(by_id) == {p, d}, ex, f"{who}: get-trips returns its pickup {p} and dropoff {d}, got {sorted(by_id)}",
           citation)

@@ -5,10 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conformance.checks import CheckContext, register
-from conformance.checks.common import (check_optional_fields, created_ids, filter_call, filter_views, get_trips,
-                                       is_person, parse_time, probe, same_instant, same_moment, settled,
-                                       trips_of_gone)
+from conformance.checks import register
+from conformance.checks.common import (
+    check_optional_fields,
+    created_ids,
+    filter_call,
+    filter_views,
+    get_trips,
+    is_person,
+    probe,
+    same_instant,
+    same_moment,
+    sent_time,
+    settled,
+    trips_of_gone,
+)
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.verdict import check, expect_error
@@ -18,7 +29,7 @@ from strategies.fixed import create_body
 
 
 @register.post(requests=1)
-def create_state(c: CheckContext) -> None:
+def create_state(c):
     """Response UUIDs consistent; get-trips shows the pickup (and the dropoff, linked both ways)."""
     rule, ex, body, request, ctx, target = c.rule, c.ex, c.body, c.request, c.ctx, c.target
     req = request["body"]
@@ -62,7 +73,7 @@ def create_state(c: CheckContext) -> None:
 
 
 @register.post(requests=2)
-def create_trips_valid(c: CheckContext) -> None:
+def create_trips_valid(c):
     """create_state, and get-trips shows every trip isValid true within the settle window (marked valid
     "later", an inferred reading of how much later: NOTES.md)."""
     rule, body, ctx, target = c.rule, c.body, c.ctx, c.target
@@ -77,7 +88,7 @@ def create_trips_valid(c: CheckContext) -> None:
 
 
 @register.post(requests=1)
-def create_pickup_alias(c: CheckContext) -> None:
+def create_pickup_alias(c):
     """create_state, and pickupEventUUID is returned, equal to eventUUID."""
     rule, ex, body = c.rule, c.ex, c.body
     create_state(c)
@@ -93,7 +104,7 @@ def _pickup_of(target, ctx, rule, sar: str, pickup_uuid: str) -> tuple[Exchange,
 
 
 @register.post(requests=2)
-def create_trip_status_kept(c: CheckContext) -> None:
+def create_trip_status_kept(c):
     """create_state, and get-trips shows the pickup's tripStatus as sent."""
     rule, body, request, ctx, target = c.rule, c.body, c.request, c.ctx, c.target
     create_state(c)
@@ -104,7 +115,7 @@ def create_trip_status_kept(c: CheckContext) -> None:
 
 
 @register.post(requests=2)
-def service_advisor_derived(c: CheckContext) -> None:
+def service_advisor_derived(c):
     """The created trip's serviceAdvisor is appointmentInformation.assignedUser."""
     rule, body, request, ctx, target = c.rule, c.body, c.request, c.ctx, c.target
     create_state(c)
@@ -118,7 +129,7 @@ def service_advisor_derived(c: CheckContext) -> None:
 
 # Cleanup: the target deletes the replaced appointment.
 @register.post(requests=2, leaves="none")
-def replaced_appointment_deleted(c: CheckContext) -> None:
+def replaced_appointment_deleted(c):
     """regularServiceApptUuid names an appointment that is deleted after the new one is created."""
     rule, request, ctx, target, ledger = c.rule, c.request, c.ctx, c.target, c.ledger
     create_state(c)
@@ -132,7 +143,7 @@ def replaced_appointment_deleted(c: CheckContext) -> None:
 def _rich_create_body(ctx: Ctx, *, drivers: bool = False) -> dict:
     """A create with a dropoff and the round-trippable fields the docs list, in the docs' forms."""
     body = create_body(ctx, with_drop=True, drivers=drivers)
-    when = parse_time(body["appointmentDateTime"]).replace(tzinfo=None)
+    when = sent_time(body["appointmentDateTime"]).replace(tzinfo=None)
     pickup, drop = body["pickupTripInformation"], body["dropTripInformation"]
     # no tripStatus: a server may derive one from the drivers (create_state checks a status sent alone)
     pickup.update(mustStartBy=fmt(when - timedelta(minutes=15), ctx.utc_offset),
@@ -148,7 +159,7 @@ def _check_created_fields(ex: Exchange, views: dict, made: dict, citation, *, fi
     req = made["request"]
     for uuid, info, who in ((made["pickup_uuid"], req["pickupTripInformation"], "the pickup"),
                             (made["dropoff_uuid"], req["dropTripInformation"], "the dropoff")):
-        view = views.get(uuid)
+        view: Any = views.get(uuid)
         check(isinstance(view, dict), ex, f"{who} {uuid} is returned", citation)
         check(same_moment(view.get("mustStartBy"), info["mustStartBy"]), ex,
               f"{who}'s mustStartBy is the instant sent ({info['mustStartBy']}), got {view.get('mustStartBy')!r}",
@@ -167,7 +178,7 @@ def _check_created_fields(ex: Exchange, views: dict, made: dict, citation, *, fi
 
 
 @register.property(once=3)
-def create_fields_in_get_trips(c: CheckContext) -> None:
+def create_fields_in_get_trips(c):
     """mustStartBy, optionalFields, customer and vehicle of both trips come back in get-trips."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     with states.scope("none"):
@@ -177,7 +188,7 @@ def create_fields_in_get_trips(c: CheckContext) -> None:
 
 
 @register.property(once=3)
-def create_fields_in_filter(c: CheckContext) -> None:
+def create_fields_in_filter(c):
     """The same fields, tripStatus, the drivers and the appointment link come back in filter."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -194,7 +205,7 @@ def _place_matches(place: Any, address: str, lat: float, lon: float) -> bool:
 
 
 @register.property(once=3)
-def create_trip_details_in_filter(c: CheckContext) -> None:
+def create_trip_details_in_filter(c):
     """Loaner details, the RO number and the origin/destination come back in filter's trip view."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -233,7 +244,7 @@ def create_trip_details_in_filter(c: CheckContext) -> None:
 
 
 @register.property(once=3)
-def assigned_by_from_creator(c: CheckContext) -> None:
+def assigned_by_from_creator(c):
     """filter's assignedBy is appointmentInformation.creatorUser (distinct from requester and assigned user)."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -246,18 +257,18 @@ def assigned_by_from_creator(c: CheckContext) -> None:
 
 
 @register.property(once=4)
-def create_rejected_leaves_no_trip(c: CheckContext) -> None:
+def create_rejected_leaves_no_trip(c):
     """A create the partner gate rejects (dropoff without rideTime) leaves no trip of the customer behind."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     body = create_body(ctx, with_drop=True)
     del body["dropTripInformation"]["rideTime"]
-    at = parse_time(body["appointmentDateTime"])
+    at = sent_time(body["appointmentDateTime"])
     window = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
               "customerUuids": [body["customerUUID"]], "sortOrder": "APPT_TIME_ASC",
               "startApptTime": (at - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S%z"),
               "endApptTime": (at + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S%z")}
 
-    def trips_in_window() -> tuple[Exchange, set[str]]:
+    def trips_in_window() -> tuple[Exchange, set[Any]]:
         ex, data = filter_call(target, ledger, ctx, window)
         return ex, {t.get("eventUuid") for t in data.get("tripViewDtos") or [] if isinstance(t, dict)}
 

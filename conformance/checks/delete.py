@@ -2,7 +2,7 @@
 alone, and the WEB fallback actor."""
 from __future__ import annotations
 
-from conformance.checks import CheckContext, register
+from conformance.checks import register
 from conformance.checks.common import chain_intact, event_uuids, filter_call, get_trips, settled, trips_of_gone
 from conformance.client import Exchange
 from conformance.runner import send
@@ -12,7 +12,7 @@ from strategies.fixed import create_body
 
 
 @register.post(requests=3)
-def delete_chain_removed(c: CheckContext) -> None:
+def delete_chain_removed(c):
     """Delete removes the appointment's whole chain; a second delete is not linked."""
     rule, ex, body, request, ctx, target, ledger = c.rule, c.ex, c.body, c.request, c.ctx, c.target, c.ledger
     sar = request["path"]["appointmentUuid"]
@@ -36,7 +36,7 @@ def delete_chain_removed(c: CheckContext) -> None:
 
 
 @register.post(requests=4)
-def delete_twice_not_linked(c: CheckContext) -> None:
+def delete_twice_not_linked(c):
     """delete_chain_removed, then a second delete of the same appointment is not linked (an inferred reading)."""
     rule, request, ctx, target = c.rule, c.request, c.ctx, c.target
     delete_chain_removed(c)
@@ -48,7 +48,7 @@ def delete_twice_not_linked(c: CheckContext) -> None:
 
 
 @register.property(once=5)
-def delete_leaves_others(c: CheckContext) -> None:
+def delete_leaves_others(c):
     """Deleting A leaves another appointment B of the same customer, its trips, times and links."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -80,7 +80,7 @@ def _web_delete(target, ctx, sar: str) -> Exchange:
 
 
 @register.property(once=4)
-def delete_web_no_fallback_actor(c: CheckContext) -> None:
+def delete_web_no_fallback_actor(c):
     """source=WEB, no updatedByDAUUID, no assigned or creator user: rejected, nothing deleted."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -95,7 +95,7 @@ def delete_web_no_fallback_actor(c: CheckContext) -> None:
 
 
 @register.property(once=3)
-def delete_web_fallback_creator(c: CheckContext) -> None:
+def delete_web_fallback_creator(c):
     """source=WEB, no updatedByDAUUID, a creator but no assigned user: the creator is the actor."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):

@@ -7,17 +7,17 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from conformance.checks import CheckContext, register
-from conformance.checks.common import event_uuids, filter_call, parse_time, settled
+from conformance.checks import register
+from conformance.checks.common import event_uuids, filter_call, parse_time, sent_time, settled
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.verdict import check, expect_success
 from strategies import valid_request
 from strategies.context import Ctx
 from strategies.fixed import create_body
-
 
 #: Ride types whose place in filter's time range and sort order the documents leave open: their view
 #: carries `rideTime` only in get-trips' example, and filter's key is "appointment time" (NOTES.md
@@ -70,7 +70,7 @@ def trip_problems(trip: dict, req: dict) -> list[str]:
         if not drivers & set(req["driverUuids"]):
             out.append("no driver of the trip is in driverUuids")
     if req.get("startApptTime") and req.get("endApptTime"):
-        t, lo, hi = effective_time(trip), parse_time(req["startApptTime"]), parse_time(req["endApptTime"])
+        t, lo, hi = effective_time(trip), sent_time(req["startApptTime"]), sent_time(req["endApptTime"])
         if time_judged(trip) and (t is None or not (lo <= t <= hi)):
             out.append(f"time {trip.get('appointmentTime') or trip.get('rideTime')} outside "
                        f"[{req['startApptTime']}, {req['endApptTime']}]")
@@ -85,7 +85,7 @@ def check_sorted(ex: Exchange, trips: list[dict], order: str, citation) -> None:
 
 
 @register.post(requests=0)
-def filter_results_match(c: CheckContext) -> None:
+def filter_results_match(c):
     """Every returned trip satisfies every filter sent; order and counts hold."""
     rule, ex, body, request = c.rule, c.ex, c.body, c.request
     req = request["body"]
@@ -114,7 +114,7 @@ def _seed_trips(states, ctx: Ctx, n: int = 3) -> list[dict]:
 MAX_PAGES = 8  # pages per paging pass; the page size grows with the number of matches
 
 
-def _all_pages(target, ledger, ctx, base: dict, mode: str, size: int) -> tuple[list[str], list[int], Exchange]:
+def _all_pages(target, ledger, ctx, base: dict, mode: str, size: int) -> tuple[list[Any], list[Any], Any]:
     ids, totals, last = [], [], None
     page, index = 1, 0
     for _ in range(200):
@@ -135,22 +135,22 @@ def _all_pages(target, ledger, ctx, base: dict, mode: str, size: int) -> tuple[l
 
 
 @register.property(once=6, per_example=4, explores=True)
-def filter_pagination_partitions(c: CheckContext) -> None:
+def filter_pagination_partitions(c):
     """pageNumber (1-based) pages partition the unpaged result; totalCount = matches."""
     _partitions(c, "pageNumber")
 
 
 @register.property(once=6, per_example=4, explores=True)
-def filter_last_item_index_partitions(c: CheckContext) -> None:
+def filter_last_item_index_partitions(c):
     """lastItemIndex (read: items already returned) pages partition the unpaged result (inferred)."""
     _partitions(c, "lastItemIndex")
 
 
-def _partitions(c: CheckContext, mode: str) -> None:
+def _partitions(c, mode: str) -> None:
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
         mine = _seed_trips(states, ctx)
-        times = sorted(parse_time(s["request"]["appointmentDateTime"]) for s in mine)
+        times = sorted(sent_time(s["request"]["appointmentDateTime"]) for s in mine)
         start, end = times[0].replace(hour=0, minute=0), times[-1].replace(hour=23, minute=59)
         # Bound the window around our own trips; the dropoffs (a day later) may fall in it too.
         base = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
@@ -183,7 +183,7 @@ def _partitions(c: CheckContext, mode: str) -> None:
 
 
 @register.property(once=6, per_example=1, explores=True)
-def filter_properties(c: CheckContext) -> None:
+def filter_properties(c):
     """Any valid filter: every returned trip satisfies every filter sent, sorted, counted."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -201,8 +201,8 @@ def filter_properties(c: CheckContext) -> None:
 
 
 def _window(made: list[dict], ctx: Ctx) -> dict:
-    times = [parse_time(m["request"]["appointmentDateTime"]) for m in made]
-    drops = [parse_time(m["request"]["dropTripInformation"]["rideTime"]) for m in made
+    times = [sent_time(m["request"]["appointmentDateTime"]) for m in made]
+    drops = [sent_time(m["request"]["dropTripInformation"]["rideTime"]) for m in made
              if m["request"].get("dropTripInformation")]
     lo, hi = min(times + drops), max(times + drops)
     return {"startApptTime": lo.strftime("%Y-%m-%dT%H:%M:%S%z"), "endApptTime": hi.strftime("%Y-%m-%dT%H:%M:%S%z")}
@@ -213,14 +213,14 @@ def _ours(made: list[dict]) -> set[str]:
 
 
 @register.property(once=8)
-def filter_sort_order(c: CheckContext) -> None:
+def filter_sort_order(c):
     """Our trips at distinct times come back ordered by appointment time in both orders."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
         made = [states.create(create_body(ctx)) for _ in range(3)]
         ours = _ours(made)
         for order in ("APPT_TIME_ASC", "APPT_TIME_DESC"):
-            ex, body = settled(target, lambda: filter_call(target, ledger, ctx, {
+            ex, body = settled(target, lambda order=order: filter_call(target, ledger, ctx, {
                 "dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
                 "eventUuids": sorted(ours), "sortOrder": order}), lambda seen: check(
                 set(event_uuids(seen[1])) >= ours, seen[0], f"all of our trips {sorted(ours)} are returned",
@@ -239,7 +239,7 @@ def _selectors(views: dict[str, dict], made: list[dict], ctx: Ctx) -> list[dict]
     statuses = values(lambda t: t.get("tripStatus"))
     subs = values(lambda t: next((s.get("status") for s in t.get("subTrips") or [] if isinstance(s, dict)), None))
     first = made[0]
-    day = parse_time(first["request"]["appointmentDateTime"])
+    day = sent_time(first["request"]["appointmentDateTime"])
     return [
         {"eventUuids": [first["pickup_uuid"]]},
         {"rideTypes": ["DROPOFF_VEHICLE"]},
@@ -256,7 +256,7 @@ def _selectors(views: dict[str, dict], made: list[dict], ctx: Ctx) -> list[dict]
 
 
 @register.property(once=18)
-def filter_each_filter_selects(c: CheckContext) -> None:
+def filter_each_filter_selects(c):
     """Each filter keeps exactly those of our trips that match it (judged on their unfiltered views)."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -283,12 +283,13 @@ def filter_each_filter_selects(c: CheckContext) -> None:
                   f"got {sorted(got & judged)}", rule.citation)
             for trip in fbody.get("tripViewDtos") or []:
                 problems = trip_problems(trip, req) if isinstance(trip, dict) else ["not an object"]
-                check(not problems, fx, f"filter {name}: trip {trip.get('eventUuid') if isinstance(trip, dict) else trip}"
-                      f" does not match: {'; '.join(problems)}", rule.citation)
+                shown = trip.get("eventUuid") if isinstance(trip, dict) else trip
+                check(not problems, fx, f"filter {name}: trip {shown} does not match: {'; '.join(problems)}",
+                      rule.citation)
 
 
 @register.property(once=3)
-def filter_department_restricts(c: CheckContext) -> None:
+def filter_department_restricts(c):
     """A trip of department_uuid is not returned to a filter of other_department_uuid."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     if not target.has_client(rule.credentials):

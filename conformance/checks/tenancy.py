@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks import CheckContext, register
+from conformance.checks import register
 from conformance.checks.common import get_trips, same_moment
 from conformance.checks.update import update_trip_body
 from conformance.client import Exchange
@@ -25,7 +25,7 @@ def _rejected(ex: Exchange, what: str, citation) -> None:
 
 
 @register.property(once=3)
-def get_trips_other_dealer_path(c: CheckContext) -> None:
+def get_trips_other_dealer_path(c):
     """Our appointment's trips are not returned through other_dealer's path to other_dealer's client."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)
@@ -44,7 +44,7 @@ def get_trips_other_dealer_path(c: CheckContext) -> None:
 
 
 @register.property(once=4)
-def update_other_dealer_path(c: CheckContext) -> None:
+def update_other_dealer_path(c):
     """other_dealer's client cannot update our appointment through other_dealer's path."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)
@@ -64,7 +64,7 @@ def update_other_dealer_path(c: CheckContext) -> None:
 
 
 @register.property(once=4)
-def delete_other_department_path(c: CheckContext) -> None:
+def delete_other_department_path(c):
     """other_dealer's client cannot delete our appointment through other_department's path."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)

@@ -6,9 +6,20 @@ from typing import Any
 
 import pytest
 
-from conformance.checks import CheckContext, register
-from conformance.checks.common import (chain_intact, check_optional_fields, event_uuids, filter_call, filter_views,
-                                       get_trips, is_person, probe, same_instant, same_moment, settled)
+from conformance.checks import register
+from conformance.checks.common import (
+    chain_intact,
+    check_optional_fields,
+    event_uuids,
+    filter_call,
+    filter_views,
+    get_trips,
+    is_person,
+    probe,
+    same_instant,
+    same_moment,
+    settled,
+)
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.settle import ready, window
@@ -23,7 +34,7 @@ def _update_parts(request):
 
 
 @register.post(requests=1)
-def update_trip_applied(c: CheckContext) -> None:
+def update_trip_applied(c):
     """Update existing trip: the trip now has the sent appointmentTime and rideType."""
     rule, ex, body, request, ctx, target = c.rule, c.ex, c.body, c.request, c.ctx, c.target
     event, sar = _update_parts(request)
@@ -46,7 +57,7 @@ def update_trip_applied(c: CheckContext) -> None:
 
 # Cleanup: the update links a new trip, so an appointment with a trip is left.
 @register.post(requests=1, leaves="appointment_with_trip")
-def update_trip_created(c: CheckContext) -> None:
+def update_trip_created(c):
     """Create new trip: a new trip is linked to the appointment."""
     rule, ex, body, request, ctx, target = c.rule, c.ex, c.body, c.request, c.ctx, c.target
     _, sar = _update_parts(request)
@@ -59,7 +70,7 @@ def update_trip_created(c: CheckContext) -> None:
 
 # Cleanup: the update deletes the trip, so a trip-less appointment is left.
 @register.post(requests=2, leaves="appointment_without_trip")
-def update_trip_deleted(c: CheckContext) -> None:
+def update_trip_deleted(c):
     """Delete existing trip: the appointment has no mapped trip any more."""
     rule, request, ctx, target, ledger = c.rule, c.request, c.ctx, c.target, c.ledger
     _, sar = _update_parts(request)
@@ -101,7 +112,7 @@ def _update(target, ledger, ctx: Ctx, sar: str, body: dict, citation) -> Exchang
 
 
 @register.property(once=5)
-def update_fields_round_trip(c: CheckContext) -> None:
+def update_fields_round_trip(c):
     """tripStatus, optionalFields, customer and service advisor sent by an update come back (no driver: a
     server may derive the status from one)."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
@@ -129,12 +140,12 @@ def update_fields_round_trip(c: CheckContext) -> None:
 
 
 def _names(view: Any) -> tuple[Any, Any]:
-    c = view.get("customer") if isinstance(view, dict) and isinstance(view.get("customer"), dict) else {}
+    c: Any = view.get("customer") if isinstance(view, dict) and isinstance(view.get("customer"), dict) else {}
     return c.get("firstName"), c.get("lastName")
 
 
 @register.property(once=5)
-def update_customer_names_populated(c: CheckContext) -> None:
+def update_customer_names_populated(c):
     """An update without customer names keeps the names of the customer's data the trip showed."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_with_trip") as made:
@@ -152,7 +163,7 @@ def update_customer_names_populated(c: CheckContext) -> None:
 
 
 @register.property(once=7)
-def update_leaves_others(c: CheckContext) -> None:
+def update_leaves_others(c):
     """Updating A's pickup leaves A's dropoff and another appointment B of the same customer as they were."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -165,7 +176,7 @@ def update_leaves_others(c: CheckContext) -> None:
 
 
 @register.property(once=4)
-def update_keeps_dropoff_link(c: CheckContext) -> None:
+def update_keeps_dropoff_link(c):
     """An update of a pickup that does not send linkedTripUuids keeps the pickup's link to its dropoff."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_with_drop") as made:
@@ -178,7 +189,7 @@ def update_keeps_dropoff_link(c: CheckContext) -> None:
 
 
 @register.property(once=5)
-def update_created_trip_linked(c: CheckContext) -> None:
+def update_created_trip_linked(c):
     """The trip update's create-new-trip scenario makes is linked to the appointment."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_without_trip") as made:
@@ -189,7 +200,7 @@ def update_created_trip_linked(c: CheckContext) -> None:
 
         def judge(seen: tuple[Exchange, list[dict]]) -> None:
             gx, trips = seen
-            trip = next((t for t in trips if t.get("eventUuid") == new), None)
+            trip: Any = next((t for t in trips if t.get("eventUuid") == new), None)
             check(trip is not None, gx, f"get-trips returns the new trip {new}", rule.citation)
             check(trip.get("linkedAppointmentUuid") == made["sar_uuid"], gx, f"the new trip's linkedAppointmentUuid "
                   f"is the appointment {made['sar_uuid']}, got {trip.get('linkedAppointmentUuid')!r}", rule.citation)
@@ -198,7 +209,7 @@ def update_created_trip_linked(c: CheckContext) -> None:
 
 
 @register.property(once=4)
-def update_updated_by_recorded(c: CheckContext) -> None:
+def update_updated_by_recorded(c):
     """filter's updatedBy names the user making the update (updatedByUserDetails or requester), not the creator."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_with_trip") as made:
