@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from types import SimpleNamespace
 
 import pytest
 
@@ -54,7 +55,7 @@ def test_the_reports_read_the_fields_redacted_with_the_rule_filled_in():
     ex = _exchange(f'{{"statusCode":200,"note":"{SECRET}"}}')
     with pytest.raises(NonConformance) as failed:
         fail(ex, f"no {SECRET} here", {"doc": "get-trips.txt", "quote": "q"})
-    fields = failure_fields(failed.value, {"id": "get-trips-total-count"})
+    fields = failure_fields(failed.value, SimpleNamespace(id="get-trips-total-count"))
     assert fields["rule_id"] == failed.value.rule_id == "get-trips-total-count"
     assert SECRET not in repr(fields) and "${PND_FULL_PASSWORD}" in fields["curl"]
     # what the matrix shows: the text before the curl, read from the fields
