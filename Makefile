@@ -11,7 +11,7 @@ REPORTS ?= reports
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: conformance test venv lock clean sandbox browser report
+.PHONY: conformance test lint venv lock clean sandbox browser report
 
 venv: $(STAMP)
 
@@ -39,8 +39,13 @@ browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
+# Lint and types of the suite's own packages (settings in pyproject.toml); the first step of `make test`.
+lint: $(STAMP)
+	$(BIN)/ruff check spec strategies conformance
+	$(BIN)/mypy
+
 # Two workers (CI has 2 cores); loadfile keeps the mutant runs (their own pool of 2) in one worker.
-test: $(STAMP) $(NODE_STAMP) browser
+test: lint $(NODE_STAMP) browser
 	$(BIN)/python -m pytest tests -n 2 --dist loadfile $(PYTEST_ARGS)
 
 sandbox: $(STAMP)

@@ -1,7 +1,8 @@
 """`python -m conformance [pytest options]`: the suite, then its HTML report (what `make conformance` runs).
 
 Writes to --reports-dir (default reports/, env PND_REPORTS_DIR): allure-results/ (emptied first),
-junit.xml, conformance.json/.md, docs/index.html (the living docs) and html/index.html. The HTML is built even when tests fail.
+junit.xml, conformance.json/.md, docs/index.html (the living docs) and html/index.html. The HTML is
+built even when tests fail.
 Exits with pytest's code (README "Exit codes"); 3 when the suite passed but the HTML could not be
 built. No HTML after a usage error (exit 4): nothing ran.
 """

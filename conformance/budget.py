@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable
+from collections.abc import Iterable
 
 from conformance import checks
 from spec.operations import operation

@@ -12,7 +12,8 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -114,7 +115,7 @@ class Exchange:
             return self.response_text, None
         return self.response_text[:MAX_BODY_KEPT], note
 
-    def for_report(self) -> "Exchange":
+    def for_report(self) -> Exchange:
         """This exchange with its body cut to what reports keep (bounded memory for the history)."""
         body, note = self.kept_body()
         if note is None:
@@ -226,7 +227,8 @@ class Target:
         method, url = row.method, row.path
         for key, value in (path or {}).items():
             url = url.replace("{" + key + "}", quote(str(value), safe=""))
-        q = {k: ("true" if v is True else "false" if v is False else v) for k, v in (query or {}).items() if v is not None}
+        q = {k: ("true" if v is True else "false" if v is False else v)
+             for k, v in (query or {}).items() if v is not None}
         if q:
             url += "?" + urlencode(q)
         return method.upper(), url
@@ -313,8 +315,8 @@ class Target:
                 if attempt + 1 < attempts and (refused or operation_row(operation).read_only):
                     time.sleep(0.2 * 2 ** attempt)
                     continue
-                head = (f"cannot connect to {self.base_url}" if refused
-                        else f"{type(exc).__name__} talking to {self.base_url}: the connection failed without an answer")
+                head = (f"cannot connect to {self.base_url}" if refused else
+                        f"{type(exc).__name__} talking to {self.base_url}: the connection failed without an answer")
                 raise _fault(exchange, head, tried, attempts, unreachable=refused) from None
             except httpx.HTTPError as exc:
                 tried.append(f"{type(exc).__name__}: {redact(str(exc))}")
@@ -373,7 +375,7 @@ class Target:
         return None if self._clock_offset is None else time.time() + self._clock_offset - 1
 
 
-def _fault(ex: Exchange, head: str, tried: list[str], attempts: int, unreachable: bool = False) -> "TargetFault":
+def _fault(ex: Exchange, head: str, tried: list[str], attempts: int, unreachable: bool = False) -> TargetFault:
     """The fault after the last attempt: what happened on each, and the request to reproduce."""
     each = "; ".join(f"attempt {i}: {what}" for i, what in enumerate(tried, 1))
     why = "" if len(tried) > 1 else " (a write is sent once)" if attempts == 1 else \

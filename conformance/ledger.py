@@ -21,13 +21,14 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
 from conformance.client import TargetFault
 from conformance.settle import eventually, window
-from conformance.verdict import NonConformance, check
+from conformance.verdict import NonConformance, check, object_of
 from strategies.context import Ctx
 from strategies.fixed import recreate_trip_body
 
@@ -38,7 +39,7 @@ NOT_LINKED = "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT"
 _DEALER_IN_PATH = re.compile(r"/dealers/([^/?]+)/")
 # The suite books appointments only from here on (strategies/common.py, strategies/fixed.py):
 # years ahead, where people do not book. An intent for any other time is never looked up.
-RESERVED_FROM = datetime(2029, 1, 1, tzinfo=timezone.utc)
+RESERVED_FROM = datetime(2029, 1, 1, tzinfo=UTC)
 
 
 def parse_instant(text: Any) -> datetime | None:
@@ -107,15 +108,16 @@ class Ledger:
             body = None
         body = body if isinstance(body, dict) else {}
         dealer = _DEALER_IN_PATH.search(rel_url)
-        entry: dict[str, Any] = {"op": "intent", "id": uuid.uuid4().hex, "dealer_uuid": dealer.group(1) if dealer else None,
-                 "department_uuid": body.get("dealerDepartmentUUID"), "customer_uuid": body.get("customerUUID"),
-                 "appointment_time": body.get("appointmentDateTime"), "not_before": not_before}
+        entry: dict[str, Any] = {
+            "op": "intent", "id": uuid.uuid4().hex, "dealer_uuid": dealer.group(1) if dealer else None,
+            "department_uuid": body.get("dealerDepartmentUUID"), "customer_uuid": body.get("customerUUID"),
+            "appointment_time": body.get("appointmentDateTime"), "not_before": not_before}
         with self._lock:
             self._intents[entry["id"]] = entry
             self._write(entry)
         return entry["id"]
 
-    def end_create(self, intent_id: str, ex: "Exchange") -> None:
+    def end_create(self, intent_id: str, ex: Exchange) -> None:
         """The create answered: record the appointment it made (if any), then close the intent."""
         with self._lock:
             intent = self._intents.get(intent_id) or {}
@@ -143,7 +145,7 @@ class Ledger:
         with self._lock:
             return list(reversed(list(self._open.values())))  # newest first: reverse creation order
 
-    def sweep(self, target: "Target", ctx: Ctx) -> list[str]:
+    def sweep(self, target: Target, ctx: Ctx) -> list[str]:
         """Find what unanswered creates made, then delete every outstanding appointment (newest
         first); return the errors (all attempted)."""
         errors = []
@@ -152,7 +154,8 @@ class Ledger:
             if when is not None and when < RESERVED_FROM:
                 self.notes.append(f"a create for {intent.get('appointment_time')} (customer "
                                   f"{intent.get('customer_uuid')}) got no answer; it is outside the suite's "
-                                  "reserved slots, so it is not looked up: if it made an appointment, delete it by hand")
+                                  "reserved slots, so it is not looked up: if it made an appointment, delete it "
+                                  "by hand")
             try:
                 found = find_intent(target, intent)
             except NotLookedUp as exc:
@@ -185,7 +188,7 @@ class Ledger:
             self.path.unlink()
 
 
-def find_intent(target: "Target", intent: dict) -> list[str]:
+def find_intent(target: Target, intent: dict) -> list[str]:
     """The appointments an unanswered create made: SAR UUIDs of trips matching EVERY identity
     its intent recorded. Asks the filter operation for the customer's trips of that dealer and
     department at exactly that time, then checks each trip itself (the target's filter is under
@@ -216,19 +219,19 @@ def find_intent(target: "Target", intent: dict) -> list[str]:
 def _matches(trip: dict, intent: dict, when: datetime) -> bool:
     if not _text(trip.get("linkedAppointmentUuid")) or parse_instant(trip.get("appointmentTime")) != when:
         return False
-    if _object(trip.get("customer")).get("uuid") != intent["customer_uuid"]:
+    if object_of(trip.get("customer")).get("uuid") != intent["customer_uuid"]:
         return False
-    department = _object(trip.get("department"))
+    department = object_of(trip.get("department"))
     if department.get("uuid") not in (None, intent["department_uuid"]):
         return False
-    dealer = _object(department.get("dealer"))
+    dealer = object_of(department.get("dealer"))
     if dealer.get("uuid") not in (None, intent["dealer_uuid"]):
         return False
     created, not_before = parse_instant(trip.get("createdDate")), intent.get("not_before")
     return created is None or not_before is None or created.timestamp() >= not_before
 
 
-def delete_appointment(target: "Target", ctx: Ctx, sar: str, department: str, dealer: str) -> str | None:
+def delete_appointment(target: Target, ctx: Ctx, sar: str, department: str, dealer: str) -> str | None:
     """Delete an appointment and its trip chain; None on success (or already gone)."""
     query = {"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "WEB"}
     ex = target.call("delete", path={"dealerDepartmentUUID": department, "appointmentUuid": sar}, query=query)
@@ -266,11 +269,6 @@ def delete_appointment(target: "Target", ctx: Ctx, sar: str, department: str, de
     return None if ex.status == 200 else f"delete after re-attaching a trip answered {ex.received(200)}"
 
 
-def _object(value: Any) -> dict:
-    """A JSON object, or an empty one for anything else (a target may send null or junk)."""
-    return value if isinstance(value, dict) else {}
-
-
 def error_codes(body: object) -> list[str]:
     if not isinstance(body, dict):
         return []
@@ -279,7 +277,7 @@ def error_codes(body: object) -> list[str]:
     return [str(i["errorCode"]) for i in items if isinstance(i, dict) and i.get("errorCode")]
 
 
-def sweep_directory(directory: Path, target: "Target", ctx: Ctx) -> tuple[int, list[str], list[str]]:
+def sweep_directory(directory: Path, target: Target, ctx: Ctx) -> tuple[int, list[str], list[str]]:
     """`--cleanup-only`: delete what earlier runs left on this target; (deleted, errors, notes)."""
     url = target.base_url
     paths = _paths(directory)

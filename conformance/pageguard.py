@@ -38,7 +38,8 @@ _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|@import
 _JS_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'|`((?:[^`\\]|\\.)*)`', re.S)
 _REMOTE_IN_JS = re.compile(r"(?:(?:https?|wss?):)?//[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s\"'`]*", re.I)
 # Just before a string literal: it is what gets loaded or sent.
-_SINK = re.compile(r"""(?:\b(?:fetch|sendBeacon|WebSocket|EventSource|importScripts|import|open|assign|replace)\s*\(\s*"""
+_SINK = re.compile(r"""(?:\b(?:fetch|sendBeacon|WebSocket|EventSource|importScripts|import|open|assign|replace)"""
+                   r"""\s*\(\s*"""
                    r"""(?:["'][A-Za-z]+["']\s*,\s*)?|\.(?:src|href|action|data|srcset|poster)\s*=\s*|"""
                    r"""setAttribute\s*\(\s*["'](?:src|href|action|data|srcset|poster)["']\s*,\s*|"""
                    r"""\blocation(?:\.href)?\s*=\s*)$""")

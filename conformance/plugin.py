@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import warnings
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
@@ -58,8 +57,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="seconds one request may wait out a 429/503 with Retry-After before it is an "
                      "error (default 60)")
     g.addoption("--expectations", help="known-deviations YAML keyed by rule id")
-    g.addoption("--request-budget", type=int, help=f"requests the run may send: examples are planned to fit, every "
-                                                    f"observable rule one verdict first (default {DEFAULT_REQUEST_BUDGET}; 0 = no budget)")
+    g.addoption("--request-budget", type=int,
+                help=f"requests the run may send: examples are planned to fit, every observable rule one verdict "
+                     f"first (default {DEFAULT_REQUEST_BUDGET}; 0 = no budget)")
     g.addoption("--allow-production-writes", action="store_true", default=None,
                 help="DANGER: allow tests that create/update/delete data against the production host")
     g.addoption("--cleanup-only", action="store_true", default=False,

@@ -17,10 +17,10 @@ if TYPE_CHECKING:
     from conformance.settings import Settings
     from spec.catalogue import Rule
 
-SETTINGS = pytest.StashKey["Settings"]()  # resolved once per process by conformance.plugin
-PLAN = pytest.StashKey["Plan"]()  # the request budget's plan, where the tests were collected
-BUDGET_CHECKED = pytest.StashKey[bool]()  # the xdist controller checked the budget against the floor
-RULE = pytest.StashKey["Rule"]()  # the catalogue rule a test judges (the `record_rule` fixture)
+SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()  # resolved once per process by conformance.plugin
+PLAN: pytest.StashKey[Plan] = pytest.StashKey()  # the request budget's plan, where the tests were collected
+BUDGET_CHECKED: pytest.StashKey[bool] = pytest.StashKey()  # the xdist controller checked the budget against the floor
+RULE: pytest.StashKey[Rule] = pytest.StashKey()  # the catalogue rule a test judges (the `record_rule` fixture)
 
 _ATTRIBUTE = "pnd"  # the one attribute of a report the suite writes
 

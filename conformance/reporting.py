@@ -21,7 +21,7 @@ from conformance.plugin import classify
 from conformance.pytest_state import SETTINGS, ReportFacts, rule_of
 from conformance.redaction import redact
 from conformance.report import allure_results, gate, junit, livingdocs, matrix
-from conformance.report.outcome import Outcome, phase_outcome
+from conformance.report.outcome import phase_outcome
 from conformance.report.record import (ExchangeBuffer, RunRecord, docs_url, failure_fields, load_catalogue,
                                       load_doc_coverage)
 from conformance.settings import REPO_ROOT

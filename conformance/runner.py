@@ -19,7 +19,8 @@ def send(target: Target, ledger: Ledger, ctx: Ctx, operation: str, request: dict
         extra["body"] = request.get("body")
     ex = target.call(operation, path=request.get("path"), query=request.get("query"), **extra, **kw)
     if operation == "create" and isinstance(ex.json, dict) and isinstance(ex.json.get("appointmentUUID"), str):
-        dept = (request.get("body") or {}).get("dealerDepartmentUUID") if isinstance(request.get("body"), dict) else None
+        body = request.get("body")
+        dept = body.get("dealerDepartmentUUID") if isinstance(body, dict) else None
         ledger.record(ex.json["appointmentUUID"], dept if isinstance(dept, str) and dept.strip() else
                       ctx.ident("department_uuid"), (request.get("path") or {}).get("dealerUuid") or
                       ctx.ident("dealer_uuid"))

@@ -267,7 +267,8 @@ def resolve(cli: dict[str, Any]) -> Settings:
         except UnknownVariant as exc:
             raise ConfigError(str(exc)) from None
     if settings.sandbox_faults and not settings.in_process:
-        raise ConfigError("--sandbox-faults applies only to the in-process sandbox (start `python -m sandbox --faults` instead)")
+        raise ConfigError("--sandbox-faults applies only to the in-process sandbox "
+                          "(start `python -m sandbox --faults` instead)")
     if settings.credential("full") is None:
         raise ConfigError(f"no usable credential for the 'full' client: {settings.missing_credential_hint('full')}")
     host = urlparse(url).hostname or ""

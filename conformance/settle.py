@@ -10,7 +10,8 @@ A window of 0 (the in-process sandbox, which is immediate) observes exactly once
 from __future__ import annotations
 
 import time
-from typing import Callable, TypeVar
+from typing import TypeVar
+from collections.abc import Callable
 
 from conformance.verdict import NonConformance
 

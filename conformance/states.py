@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from collections.abc import Iterator
 
 from conformance.client import Target
 from conformance.ledger import Ledger, delete_appointment

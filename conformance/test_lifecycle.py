@@ -24,15 +24,18 @@ from strategies.fixed import delete_trip_body, recreate_trip_body
 
 CREATE_DOC = {"doc": "create-partner-appointment-with-trip.txt",
               "quote": "The API links the created dropoff trip to the created pickup trip automatically."}
-UPDATE_DOC = {"doc": "update-appointment-with-trip.txt", "quote": "Creates a new trip and links it to the appointment. Fails if a trip already exists."}
+UPDATE_DOC = {"doc": "update-appointment-with-trip.txt",
+              "quote": "Creates a new trip and links it to the appointment. Fails if a trip already exists."}
 DELETE_DOC = {"doc": "delete-partner-appointment-with-trip.txt",
-              "quote": "The endpoint deletes the appointment, removes the SAR-trip mapping, and deletes the linked trip records"}
+              "quote": "The endpoint deletes the appointment, removes the SAR-trip mapping, and deletes the linked "
+                       "trip records"}
 TIME_DOC = {"doc": "create-partner-appointment-with-trip.txt",
             "quote": "The full value with timezone is used as appointmentTime for the trip."}
 LINK_DOC = {"doc": "get-partner-trips-for-appointment.txt",
             "quote": "If a linked dropoff exists for that pickup, the response includes both trips."}
 GET_DOC = {"doc": "get-partner-trips-for-appointment.txt",
-           "quote": "The appointment does not currently have an active mapped pickup trip, so there is nothing to return."}
+           "quote": "The appointment does not currently have an active mapped pickup trip, so there is nothing to "
+                    "return."}
 
 
 class Lifecycle(RuleBasedStateMachine):
@@ -73,7 +76,7 @@ class Lifecycle(RuleBasedStateMachine):
             got = {t.get("eventUuid") for t in trips}
             check(got == want, ex, f"get-trips returns exactly the mapped pickup and its linked dropoff "
                   f"{sorted(want)}", GET_DOC)
-            if want and entry["time"]:
+            if entry is not None and want and entry["time"]:
                 pickup = next(t for t in trips if t.get("eventUuid") == entry["pickup"])
                 check(same_instant(pickup.get("appointmentTime"), entry["time"]), ex,
                       f"the pickup's appointmentTime is the last one set ({entry['time']})", TIME_DOC)
@@ -100,7 +103,8 @@ class Lifecycle(RuleBasedStateMachine):
         request = data.draw(valid_request("update", c, "update_trip"))
         ex = send(self.target, self.ledger, c, "update", request)
         expect_success(ex, UPDATE_DOC)
-        entry["time"] = request["body"]["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]["appointmentTime"]
+        event = request["body"]["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]
+        entry["time"] = event["appointmentTime"]
         entry["updated"] = True  # its own linkedTripUuids may now be what the update sent (NOTES.md)
 
     @rule(sar=appointments)

@@ -79,7 +79,7 @@ def test_acceptance(rule, target, ctx, states, ledger, record_rule):
             ex = send(target, ledger, c, rule.operation, request)
             body = expect_success(ex, rule.citation)
             if rule.check:
-                checks.run(checks.CheckContext(rule, target, c, ledger, states, ex, body, request))
+                checks.run(checks.PostContext(rule, target, c, ledger, states, ex, body, request))
 
     with _shared(rule, states) as shared:
         run()

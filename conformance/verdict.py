@@ -5,7 +5,7 @@ ends with a redacted curl command that reproduces the request.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -64,7 +64,7 @@ def _doc_and_quote(citation: Any) -> tuple[Any, Any]:
     return doc, quote
 
 
-def fail(ex: Exchange, documented: str, citation: Any = None) -> None:
+def fail(ex: Exchange, documented: str, citation: Any = None) -> NoReturn:
     raise NonConformance(operation=ex.operation, received=ex.received(), documented=documented,
                          citation=_doc_and_quote(citation) if citation else None, curl=ex.curl())
 
@@ -72,6 +72,11 @@ def fail(ex: Exchange, documented: str, citation: Any = None) -> None:
 def check(condition: object, ex: Exchange, documented: str, citation: Any = None) -> None:
     if not condition:
         fail(ex, documented, citation)
+
+
+def object_of(value: Any) -> dict:
+    """A JSON object of an answer, or an empty one for anything else (a target may send null or junk)."""
+    return value if isinstance(value, dict) else {}
 
 
 def body_of(ex: Exchange, citation: Any = None) -> dict:
@@ -97,7 +102,7 @@ def expect_error(ex: Exchange, status: int, code: str | None, citation: Any = No
     """A rejection: the status, the envelope, body statusCode = HTTP status, and the code if documented."""
     key = operation(ex.operation).envelope
     if code is None:
-        check(400 <= ex.status < 500, ex, f"a 4xx rejection (the docs give no code for this rule)", citation)
+        check(400 <= ex.status < 500, ex, "a 4xx rejection (the docs give no code for this rule)", citation)
     else:
         check(ex.status == status, ex, f"HTTP {status} with errorCode {code}", citation)
     if ex.status in AUTH_STATUSES and not (isinstance(ex.json, dict) and error_entries(ex, ex.json)):

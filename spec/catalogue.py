@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -65,7 +65,7 @@ class Trigger(_Strict):
     violation: str | None = None
 
     @model_validator(mode="after")
-    def _paths(self) -> "Trigger":
+    def _paths(self) -> Trigger:
         for path in [*self.remove, *self.set]:
             if not TRIGGER_PATH.match(path):
                 raise ValueError(f"trigger path {path!r} must start with path., query. or body. (or be `body`)")
@@ -100,7 +100,7 @@ class Rule(_Strict):
     note: str | None = None  # the spec/NOTES.md heading that argues an inferred rule's reading
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Rule":
+    def _consistent(self) -> Rule:
         if not KEBAB.match(self.id):
             raise ValueError(f"id {self.id!r} is not kebab-case")
         if self.operation not in OPERATIONS:
@@ -135,7 +135,8 @@ class Rule(_Strict):
         if self.test == "auth" and self.expect is not None:
             if self.credentials in ("none", "invalid") and self.expect.status != 401:
                 raise ValueError(f"{self.id}: missing or invalid credentials expect 401")
-            if self.credentials in ("no_scopes", "other_dealer", "dealer_level", "department_level") and self.expect.status != 403:
+            if (self.credentials in ("no_scopes", "other_dealer", "dealer_level", "department_level")
+                    and self.expect.status != 403):
                 raise ValueError(f"{self.id}: a client without the scope expects 403")
         return self
 
@@ -143,6 +144,14 @@ class Rule(_Strict):
     def test_id(self) -> str:
         """`<operation>/<rule id>`, the test id of CONTRIBUTING.md."""
         return f"{self.operation}/{self.id}"
+
+    @property
+    def expected(self) -> Expect:
+        """`expect`, for a test that needs one (the loader requires it of violation, auth and acceptance
+        entries; a property that judges a rejection states it too)."""
+        if self.expect is None:
+            raise ValueError(f"{self.id}: states no `expect`")
+        return self.expect
 
     @property
     def effective_setup(self) -> str:
@@ -214,7 +223,7 @@ def schema_text() -> str:
     return json.dumps(file_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: str) -> tuple[Rule, ...]:
     p = Path(path)
     files = sorted(p.glob("*.yaml")) if p.is_dir() else [p]
@@ -247,7 +256,7 @@ def rule(rule_id: str) -> Rule:
     raise KeyError(f"no catalogue entry {rule_id!r}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def doc_text(name: str) -> str:
     """The text of one API document of DOCS_DIR."""
     return (DOCS_DIR / name).read_text(encoding="utf-8")

@@ -17,9 +17,10 @@ import re
 import signal
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 import yaml
 
@@ -162,7 +163,7 @@ def doc_names(docs_dir: Path = DOCS_DIR) -> list[str]:
     return sorted(p.name for p in docs_dir.glob("*.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _units(docs_dir: str) -> dict[str, list[Unit]]:
     rules = load_rules()
     out = {}

@@ -24,5 +24,5 @@ class Ctx:
                 raise KeyError(f"profile identity {name!r} is not defined")
         return value
 
-    def with_state(self, **state: Any) -> "Ctx":
+    def with_state(self, **state: Any) -> Ctx:
         return Ctx(self.identities, self.utc_offset, {**self.state, **state})

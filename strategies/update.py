@@ -99,7 +99,8 @@ def update_request(draw, ctx: Ctx, base: str = "update_trip") -> dict:
     if draw(st.booleans()):
         query["enforcePreferences"] = draw(st.booleans())
     return {
-        "path": {"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": ctx.state.get("sar_uuid", ctx.ident("unknown_uuid"))},
+        "path": {"dealerUuid": ctx.ident("dealer_uuid"),
+                 "sarUUID": ctx.state.get("sar_uuid", ctx.ident("unknown_uuid"))},
         "query": query,
         "body": {"updatePickupDeliveryTripEventRequest": event_request,
                  "updateAppointmentForTripRequest": appt_request},

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conformance.client import Exchange, Target
+    from conformance.ledger import Ledger
+    from conformance.states import States
+    from spec.catalogue import Rule
+    from strategies.context import Ctx
 
 POST = "post"
 PROPERTY = "property"
@@ -18,17 +25,26 @@ PROPERTY = "property"
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a check needs: the rule, the target and its identities, the ledger and prepared states; for
-    a post-check also the accepted exchange, its body and the request sent."""
+    """What a check needs: the rule, the target and its identities, the ledger and prepared states."""
 
-    rule: Any
-    target: Any
-    ctx: Any
-    ledger: Any
-    states: Any = None
-    ex: Any = None
-    body: Any = None
-    request: Any = None
+    rule: Rule
+    target: Target
+    ctx: Ctx
+    ledger: Ledger
+    states: States
+
+    def answered(self, ex: Exchange, body: dict, request: dict) -> PostContext:
+        """The context of a post-check judging this accepted exchange."""
+        return PostContext(self.rule, self.target, self.ctx, self.ledger, self.states, ex, body, request)
+
+
+@dataclass(frozen=True)
+class PostContext(CheckContext):
+    """A post-check's context: also the accepted exchange, its JSON body and the request sent."""
+
+    ex: Exchange
+    body: dict
+    request: dict
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,8 @@ def get(name: str) -> Check:
 
 def run(context: CheckContext) -> Any:
     """Run the check the context's rule names."""
+    if context.rule.check is None:
+        raise ValueError(f"{context.rule.id}: names no `check`")
     return register[context.rule.check].fn(context)
 
 

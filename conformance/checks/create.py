@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conformance.checks import register
+from conformance.checks import CheckContext, PostContext, register
 from conformance.checks.common import (
     check_optional_fields,
     created_ids,
@@ -22,14 +22,14 @@ from conformance.checks.common import (
 )
 from conformance.client import Exchange
 from conformance.runner import send
-from conformance.verdict import check, expect_error
+from conformance.verdict import check, expect_error, object_of
 from strategies.common import fmt
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
 
 @register.post(requests=1)
-def create_state(c):
+def create_state(c: PostContext) -> None:
     """Response UUIDs consistent; get-trips shows the pickup (and the dropoff, linked both ways)."""
     rule, ex, body, request, ctx, target = c.rule, c.ex, c.body, c.request, c.ctx, c.target
     req = request["body"]
@@ -73,7 +73,7 @@ def create_state(c):
 
 
 @register.post(requests=2)
-def create_trips_valid(c):
+def create_trips_valid(c: PostContext) -> None:
     """create_state, and get-trips shows every trip isValid true within the settle window (marked valid
     "later", an inferred reading of how much later: NOTES.md)."""
     rule, body, ctx, target = c.rule, c.body, c.ctx, c.target
@@ -88,7 +88,7 @@ def create_trips_valid(c):
 
 
 @register.post(requests=1)
-def create_pickup_alias(c):
+def create_pickup_alias(c: PostContext) -> None:
     """create_state, and pickupEventUUID is returned, equal to eventUUID."""
     rule, ex, body = c.rule, c.ex, c.body
     create_state(c)
@@ -104,7 +104,7 @@ def _pickup_of(target, ctx, rule, sar: str, pickup_uuid: str) -> tuple[Exchange,
 
 
 @register.post(requests=2)
-def create_trip_status_kept(c):
+def create_trip_status_kept(c: PostContext) -> None:
     """create_state, and get-trips shows the pickup's tripStatus as sent."""
     rule, body, request, ctx, target = c.rule, c.body, c.request, c.ctx, c.target
     create_state(c)
@@ -115,13 +115,13 @@ def create_trip_status_kept(c):
 
 
 @register.post(requests=2)
-def service_advisor_derived(c):
+def service_advisor_derived(c: PostContext) -> None:
     """The created trip's serviceAdvisor is appointmentInformation.assignedUser."""
     rule, body, request, ctx, target = c.rule, c.body, c.request, c.ctx, c.target
     create_state(c)
     assigned = request["body"]["appointmentInformation"]["assignedUser"]["uuid"]
     gx, pickup = _pickup_of(target, ctx, rule, body["appointmentUUID"], body["eventUUID"])
-    advisor = pickup.get("serviceAdvisor") if isinstance(pickup.get("serviceAdvisor"), dict) else {}
+    advisor = object_of(pickup.get("serviceAdvisor"))
     check(assigned in (advisor.get("uuid"), advisor.get("userUuid")), gx,
           f"the trip's serviceAdvisor is the assignedUser {assigned} (\"Also drives the service advisor UUID on "
           f"the trip\"), got {advisor or None}", rule.citation)
@@ -129,7 +129,7 @@ def service_advisor_derived(c):
 
 # Cleanup: the target deletes the replaced appointment.
 @register.post(requests=2, leaves="none")
-def replaced_appointment_deleted(c):
+def replaced_appointment_deleted(c: PostContext) -> None:
     """regularServiceApptUuid names an appointment that is deleted after the new one is created."""
     rule, request, ctx, target, ledger = c.rule, c.request, c.ctx, c.target, c.ledger
     create_state(c)
@@ -178,7 +178,7 @@ def _check_created_fields(ex: Exchange, views: dict, made: dict, citation, *, fi
 
 
 @register.property(once=3)
-def create_fields_in_get_trips(c):
+def create_fields_in_get_trips(c: CheckContext) -> None:
     """mustStartBy, optionalFields, customer and vehicle of both trips come back in get-trips."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     with states.scope("none"):
@@ -188,7 +188,7 @@ def create_fields_in_get_trips(c):
 
 
 @register.property(once=3)
-def create_fields_in_filter(c):
+def create_fields_in_filter(c: CheckContext) -> None:
     """The same fields, tripStatus, the drivers and the appointment link come back in filter."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -205,16 +205,17 @@ def _place_matches(place: Any, address: str, lat: float, lon: float) -> bool:
 
 
 @register.property(once=3)
-def create_trip_details_in_filter(c):
+def create_trip_details_in_filter(c: CheckContext) -> None:
     """Loaner details, the RO number and the origin/destination come back in filter's trip view."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
         body = create_body(ctx)
-        sent = {"loanerVehicleRequired": True, "isDropCar": False, "loanerDescription": "Courtesy loaner " + probe(),
-                "loanerModel": "2026 Camry", "roNumber": "RO-" + probe(),
-                "originAddress": "123 Customer Street, City, State 12345", "originLocationLat": 34.0522,
-                "originLocationLon": -118.2437, "destinationAddress": "456 Dealer Avenue, City, State 12345",
-                "destLocationLat": 34.0622, "destLocationLon": -118.2537}
+        sent: dict[str, Any] = {
+            "loanerVehicleRequired": True, "isDropCar": False, "loanerDescription": "Courtesy loaner " + probe(),
+            "loanerModel": "2026 Camry", "roNumber": "RO-" + probe(),
+            "originAddress": "123 Customer Street, City, State 12345", "originLocationLat": 34.0522,
+            "originLocationLon": -118.2437, "destinationAddress": "456 Dealer Avenue, City, State 12345",
+            "destLocationLat": 34.0622, "destLocationLon": -118.2537}
         body["pickupTripInformation"].update(sent)
         vehicle = ctx.identities.get("vehicle_uuid")
         if vehicle:  # the appointment's vehicle, read as the trip's (create has no trip-level vehicle)
@@ -222,7 +223,7 @@ def create_trip_details_in_filter(c):
         made = states.create(body, settle=True)
         fx, views = filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
         view = views[made["pickup_uuid"]]
-        loaner = view.get("loaner") if isinstance(view.get("loaner"), dict) else {}
+        loaner = object_of(view.get("loaner"))
         for key, field in (("loanerDescription", "description"), ("loanerModel", "model"),
                            ("loanerVehicleRequired", "isLoanerRequested")):
             check(loaner.get(field) == sent[key], fx, f"loaner.{field} is the {key} sent ({sent[key]!r}), got "
@@ -230,7 +231,7 @@ def create_trip_details_in_filter(c):
         if vehicle:
             check(isinstance(view.get("vehicle"), dict) and view["vehicle"].get("uuid") == vehicle, fx,
                   f"the trip's vehicle is the vehicleUuid sent {vehicle}, got {view.get('vehicle')!r}", rule.citation)
-        order = view.get("dealerOrder") if isinstance(view.get("dealerOrder"), dict) else {}
+        order = object_of(view.get("dealerOrder"))
         check(order.get("orderNumber") == sent["roNumber"], fx, f"dealerOrder.orderNumber is the roNumber sent "
               f"({sent['roNumber']}), got {order.get('orderNumber')!r}", rule.citation)
         places = [p for s in view.get("subTrips") or [] if isinstance(s, dict) for p in (s.get("origin"),
@@ -244,7 +245,7 @@ def create_trip_details_in_filter(c):
 
 
 @register.property(once=3)
-def assigned_by_from_creator(c):
+def assigned_by_from_creator(c: CheckContext) -> None:
     """filter's assignedBy is appointmentInformation.creatorUser (distinct from requester and assigned user)."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -257,7 +258,7 @@ def assigned_by_from_creator(c):
 
 
 @register.property(once=4)
-def create_rejected_leaves_no_trip(c):
+def create_rejected_leaves_no_trip(c: CheckContext) -> None:
     """A create the partner gate rejects (dropoff without rideTime) leaves no trip of the customer behind."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     body = create_body(ctx, with_drop=True)
@@ -276,7 +277,7 @@ def create_rejected_leaves_no_trip(c):
         _, before = trips_in_window()  # other people's trips at that time are not ours to judge
         # a create that is wrongly accepted is recorded by send() and deleted when the scope ends
         ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
-        expect_error(ex, rule.expect.status, rule.expect.errorCode, rule.citation)
+        expect_error(ex, rule.expected.status, rule.expected.errorCode, rule.citation)
         fx, after = trips_in_window()
         left = sorted(after - before)
         check(not left, fx, f"the rejected create left no trip behind (validation runs \"before the downstream trip "

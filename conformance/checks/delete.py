@@ -2,7 +2,7 @@
 alone, and the WEB fallback actor."""
 from __future__ import annotations
 
-from conformance.checks import register
+from conformance.checks import CheckContext, PostContext, register
 from conformance.checks.common import chain_intact, event_uuids, filter_call, get_trips, settled, trips_of_gone
 from conformance.client import Exchange
 from conformance.runner import send
@@ -12,7 +12,7 @@ from strategies.fixed import create_body
 
 
 @register.post(requests=3)
-def delete_chain_removed(c):
+def delete_chain_removed(c: PostContext) -> None:
     """Delete removes the appointment's whole chain; a second delete is not linked."""
     rule, ex, body, request, ctx, target, ledger = c.rule, c.ex, c.body, c.request, c.ctx, c.target, c.ledger
     sar = request["path"]["appointmentUuid"]
@@ -36,7 +36,7 @@ def delete_chain_removed(c):
 
 
 @register.post(requests=4)
-def delete_twice_not_linked(c):
+def delete_twice_not_linked(c: PostContext) -> None:
     """delete_chain_removed, then a second delete of the same appointment is not linked (an inferred reading)."""
     rule, request, ctx, target = c.rule, c.request, c.ctx, c.target
     delete_chain_removed(c)
@@ -48,7 +48,7 @@ def delete_twice_not_linked(c):
 
 
 @register.property(once=5)
-def delete_leaves_others(c):
+def delete_leaves_others(c: CheckContext) -> None:
     """Deleting A leaves another appointment B of the same customer, its trips, times and links."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -80,7 +80,7 @@ def _web_delete(target, ctx, sar: str) -> Exchange:
 
 
 @register.property(once=4)
-def delete_web_no_fallback_actor(c):
+def delete_web_no_fallback_actor(c: CheckContext) -> None:
     """source=WEB, no updatedByDAUUID, no assigned or creator user: rejected, nothing deleted."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -88,14 +88,14 @@ def delete_web_no_fallback_actor(c):
         ex = _web_delete(target, ctx, made["sar_uuid"])
         if ex.status == 200:
             ledger.forget(made["sar_uuid"])
-        expect_error(ex, rule.expect.status, rule.expect.errorCode, rule.citation)
+        expect_error(ex, rule.expected.status, rule.expected.errorCode, rule.citation)
         settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: check(
             made["pickup_uuid"] in [t.get("eventUuid") for t in seen[1]], seen[0],
             "a rejected delete leaves the appointment's pickup in place", rule.citation))
 
 
 @register.property(once=3)
-def delete_web_fallback_creator(c):
+def delete_web_fallback_creator(c: CheckContext) -> None:
     """source=WEB, no updatedByDAUUID, a creator but no assigned user: the creator is the actor."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):

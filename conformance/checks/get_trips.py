@@ -1,7 +1,7 @@
 """Checks of get-trips: the trips a prepared appointment shows, linked, valid and counted."""
 from __future__ import annotations
 
-from conformance.checks import register
+from conformance.checks import PostContext, register
 from conformance.checks.common import same_instant
 from conformance.client import Exchange
 from conformance.verdict import check
@@ -14,7 +14,7 @@ def _trips_of(ex: Exchange, body: dict, rule) -> dict:
 
 
 @register.post(requests=0)
-def get_trips_pickup(c):
+def get_trips_pickup(c: PostContext) -> None:
     """Exactly the mapped pickup, linked to the appointment."""
     rule, ex, body, ctx = c.rule, c.ex, c.body, c.ctx
     sar, pickup_uuid = ctx.state["sar_uuid"], ctx.state["pickup_uuid"]
@@ -28,7 +28,7 @@ def get_trips_pickup(c):
 
 
 @register.post(requests=0)
-def get_trips_linked_both_ways(c):
+def get_trips_linked_both_ways(c: PostContext) -> None:
     """The pickup and its linked dropoff, each listing the other."""
     rule, ex, body, ctx = c.rule, c.ex, c.body, c.ctx
     sar, p, d = ctx.state["sar_uuid"], ctx.state["pickup_uuid"], ctx.state["dropoff_uuid"]
@@ -52,7 +52,7 @@ def get_trips_linked_both_ways(c):
 
 
 @register.post(requests=0)
-def get_trips_all_valid(c):
+def get_trips_all_valid(c: PostContext) -> None:
     rule, ex, body = c.rule, c.ex, c.body
     trips = _trips_of(ex, body, rule)
     check(bool(trips), ex, "the appointment's trips are returned", rule.citation)
@@ -61,7 +61,7 @@ def get_trips_all_valid(c):
 
 
 @register.post(requests=0)
-def get_trips_total_count(c):
+def get_trips_total_count(c: PostContext) -> None:
     rule, ex, body = c.rule, c.ex, c.body
     trips = _trips_of(ex, body, rule)
     check(body.get("totalCount") == len(trips), ex,
@@ -69,7 +69,7 @@ def get_trips_total_count(c):
 
 
 @register.post(requests=0)
-def get_trips_empty(c):
+def get_trips_empty(c: PostContext) -> None:
     rule, ex, body = c.rule, c.ex, c.body
     trips = _trips_of(ex, body, rule)
     check(not trips, ex, f"no trip data for an appointment without a mapped pickup, got {list(trips)}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks import register
+from conformance.checks import CheckContext, register
 from conformance.checks.common import get_trips, same_moment
 from conformance.checks.update import update_trip_body
 from conformance.client import Exchange
@@ -25,7 +25,7 @@ def _rejected(ex: Exchange, what: str, citation) -> None:
 
 
 @register.property(once=3)
-def get_trips_other_dealer_path(c):
+def get_trips_other_dealer_path(c: CheckContext) -> None:
     """Our appointment's trips are not returned through other_dealer's path to other_dealer's client."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)
@@ -35,8 +35,9 @@ def get_trips_other_dealer_path(c):
                          path={"dealerUuid": ctx.ident("other_dealer_uuid"), "sarUUID": made["sar_uuid"]})
         if ex.status == 200:
             body = body_of(ex, rule.citation)
-            trips = body.get("tripViewDtos") if isinstance(body.get("tripViewDtos"), list) else []
-            leaked = sorted({t.get("eventUuid") for t in trips if isinstance(t, dict)} & ours)
+            shown = body.get("tripViewDtos")
+            trips = shown if isinstance(shown, list) else []
+            leaked = sorted({str(t.get("eventUuid")) for t in trips if isinstance(t, dict)} & ours)
             check(not leaked and not trips, ex, f"another dealer's path shows none of the appointment's trips, "
                   f"got {len(trips)} trip(s), ours among them: {leaked}", rule.citation)
         else:
@@ -44,7 +45,7 @@ def get_trips_other_dealer_path(c):
 
 
 @register.property(once=4)
-def update_other_dealer_path(c):
+def update_other_dealer_path(c: CheckContext) -> None:
     """other_dealer's client cannot update our appointment through other_dealer's path."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)
@@ -64,7 +65,7 @@ def update_other_dealer_path(c):
 
 
 @register.property(once=4)
-def delete_other_department_path(c):
+def delete_other_department_path(c: CheckContext) -> None:
     """other_dealer's client cannot delete our appointment through other_department's path."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)
@@ -75,6 +76,6 @@ def delete_other_department_path(c):
                          query={"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP"})
         _rejected(ex, "deleting another dealer's appointment through its own department's path", rule.citation)
         gx, trips = get_trips(target, ctx, made["sar_uuid"])
-        left = {t.get("eventUuid") for t in trips}
+        left = {str(t.get("eventUuid")) for t in trips}
         check({made["pickup_uuid"], made["dropoff_uuid"]} <= left, gx,
               f"the appointment keeps its pickup and dropoff, got {sorted(left)}", rule.citation)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance.checks import register
+from conformance.checks import CheckContext, PostContext, register
 from conformance.checks.common import (
     chain_intact,
     check_optional_fields,
@@ -23,7 +23,7 @@ from conformance.checks.common import (
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.settle import ready, window
-from conformance.verdict import check, expect_success
+from conformance.verdict import check, expect_success, fail
 from strategies.context import Ctx
 from strategies.fixed import create_body, recreate_trip_body
 
@@ -34,7 +34,7 @@ def _update_parts(request):
 
 
 @register.post(requests=1)
-def update_trip_applied(c):
+def update_trip_applied(c: PostContext) -> None:
     """Update existing trip: the trip now has the sent appointmentTime and rideType."""
     rule, ex, body, request, ctx, target = c.rule, c.ex, c.body, c.request, c.ctx, c.target
     event, sar = _update_parts(request)
@@ -57,7 +57,7 @@ def update_trip_applied(c):
 
 # Cleanup: the update links a new trip, so an appointment with a trip is left.
 @register.post(requests=1, leaves="appointment_with_trip")
-def update_trip_created(c):
+def update_trip_created(c: PostContext) -> None:
     """Create new trip: a new trip is linked to the appointment."""
     rule, ex, body, request, ctx, target = c.rule, c.ex, c.body, c.request, c.ctx, c.target
     _, sar = _update_parts(request)
@@ -70,7 +70,7 @@ def update_trip_created(c):
 
 # Cleanup: the update deletes the trip, so a trip-less appointment is left.
 @register.post(requests=2, leaves="appointment_without_trip")
-def update_trip_deleted(c):
+def update_trip_deleted(c: PostContext) -> None:
     """Delete existing trip: the appointment has no mapped trip any more."""
     rule, request, ctx, target, ledger = c.rule, c.request, c.ctx, c.target, c.ledger
     _, sar = _update_parts(request)
@@ -112,7 +112,7 @@ def _update(target, ledger, ctx: Ctx, sar: str, body: dict, citation) -> Exchang
 
 
 @register.property(once=5)
-def update_fields_round_trip(c):
+def update_fields_round_trip(c: CheckContext) -> None:
     """tripStatus, optionalFields, customer and service advisor sent by an update come back (no driver: a
     server may derive the status from one)."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
@@ -128,7 +128,8 @@ def update_fields_round_trip(c):
         for where, ex, view in (("get-trips", gx, next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]),
                                                         None)),
                                 ("filter", fx, fviews.get(made["pickup_uuid"]))):
-            check(isinstance(view, dict), ex, f"{where} returns the updated trip {made['pickup_uuid']}", rule.citation)
+            if not isinstance(view, dict):
+                fail(ex, f"{where} returns the updated trip {made['pickup_uuid']}", rule.citation)
             check(view.get("tripStatus") == sent["tripStatus"], ex, f"{where}: tripStatus is the updated "
                   f"{sent['tripStatus']}, got {view.get('tripStatus')!r}", rule.citation)
             check_optional_fields(ex, view, sent["optionalFields"], f"{where}: the updated trip", rule.citation)
@@ -145,7 +146,7 @@ def _names(view: Any) -> tuple[Any, Any]:
 
 
 @register.property(once=5)
-def update_customer_names_populated(c):
+def update_customer_names_populated(c: CheckContext) -> None:
     """An update without customer names keeps the names of the customer's data the trip showed."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_with_trip") as made:
@@ -163,7 +164,7 @@ def update_customer_names_populated(c):
 
 
 @register.property(once=7)
-def update_leaves_others(c):
+def update_leaves_others(c: CheckContext) -> None:
     """Updating A's pickup leaves A's dropoff and another appointment B of the same customer as they were."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -176,7 +177,7 @@ def update_leaves_others(c):
 
 
 @register.property(once=4)
-def update_keeps_dropoff_link(c):
+def update_keeps_dropoff_link(c: CheckContext) -> None:
     """An update of a pickup that does not send linkedTripUuids keeps the pickup's link to its dropoff."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_with_drop") as made:
@@ -189,7 +190,7 @@ def update_keeps_dropoff_link(c):
 
 
 @register.property(once=5)
-def update_created_trip_linked(c):
+def update_created_trip_linked(c: CheckContext) -> None:
     """The trip update's create-new-trip scenario makes is linked to the appointment."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_without_trip") as made:
@@ -209,7 +210,7 @@ def update_created_trip_linked(c):
 
 
 @register.property(once=4)
-def update_updated_by_recorded(c):
+def update_updated_by_recorded(c: CheckContext) -> None:
     """filter's updatedBy names the user making the update (updatedByUserDetails or requester), not the creator."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_with_trip") as made:

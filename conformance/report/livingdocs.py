@@ -108,7 +108,8 @@ _CSS = """
 --adv:#8250df;--adv-bg:#fbefff;--dev:#9a6700;--dev-bg:#fff8c5;--skip:#57606a;--skip-bg:#eaeef2;
 --nobs:#0969da;--nobs-bg:#ddf4ff;--unc:#bc4c00;--unc-bg:#fff1e5}
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg)}
+body{margin:0;font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+color:var(--fg);background:var(--bg)}
 a{color:#0969da}
 header.top{padding:20px 32px;border-bottom:1px solid var(--line);background:var(--panel)}
 header.top h1{margin:0 0 4px;font-size:24px}
@@ -139,8 +140,10 @@ section.doc>h2{margin:0 0 4px;font-size:22px}
 .unit .tools{display:inline-flex;gap:6px;align-items:center;white-space:nowrap}
 .doc-body table .unit{margin:0;padding:0;border:0}
 tr.unit.row{border-left:4px solid transparent}
-.badge{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:0 8px;border:1px solid currentColor;white-space:nowrap}
-pre{white-space:pre-wrap;word-break:break-word;background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:8px 10px;font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:6px 0}
+.badge{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:0 8px;
+border:1px solid currentColor;white-space:nowrap}
+pre{white-space:pre-wrap;word-break:break-word;background:var(--panel);border:1px solid var(--line);border-radius:6px;
+padding:8px 10px;font:12.5px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;margin:6px 0}
 pre.example{color:var(--muted);max-height:16em;overflow:auto}
 .rules{margin:6px 0 4px;padding:8px 12px;background:var(--bg);border:1px solid var(--line);border-radius:6px}
 .rules h4{margin:8px 0 2px;font-size:14px}
@@ -150,9 +153,12 @@ pre.example{color:var(--muted);max-height:16em;overflow:auto}
 .o-fail{color:var(--fail)} .u-fail{border-left-color:var(--fail)!important;background:var(--fail-bg)}
 .o-error{color:var(--error)} .u-error{border-left-color:var(--error)!important;background:var(--error-bg)}
 .o-advisory{color:var(--adv)} .u-advisory{border-left-color:var(--adv)!important;background:var(--adv-bg)}
-.o-expected-deviation,.o-deviation-fixed{color:var(--dev)} .u-expected-deviation,.u-deviation-fixed{border-left-color:var(--dev)!important;background:var(--dev-bg)}
-.o-skipped,.o-not-run{color:var(--skip)} .u-skipped,.u-not-run{border-left-color:var(--skip)!important;background:var(--skip-bg)}
-.o-not-observable{color:var(--nobs)} .u-not-observable{border-left-color:var(--nobs)!important;background:var(--nobs-bg)}
+.o-expected-deviation,.o-deviation-fixed{color:var(--dev)}
+.u-expected-deviation,.u-deviation-fixed{border-left-color:var(--dev)!important;background:var(--dev-bg)}
+.o-skipped,.o-not-run{color:var(--skip)} .u-skipped,.u-not-run{border-left-color:var(--skip)!important;
+background:var(--skip-bg)}
+.o-not-observable{color:var(--nobs)} .u-not-observable{border-left-color:var(--nobs)!important;
+background:var(--nobs-bg)}
 .o-uncovered{color:var(--unc)} .u-uncovered{border-left:4px dotted var(--unc)!important;background:#fffaf5}
 .hidden-by-filter{display:none}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
@@ -209,12 +215,14 @@ class _Page:
                        f'<p>{html.escape(r.get("statement") or "")}</p>')
             exp = r.get("expect") or {}
             if exp.get("status"):
-                out.append(f'<p class="reason">expected: HTTP {exp["status"]} {html.escape(exp.get("errorCode") or "")}</p>')
+                code = html.escape(exp.get("errorCode") or "")
+                out.append(f'<p class="reason">expected: HTTP {exp["status"]} {code}</p>')
             if r.get("expectation"):
                 e = r["expectation"]
                 out.append(f'<p class="reason">listed as a known deviation: {html.escape(e.get("reason") or "")}</p>')
             if r.get("detail") and outcome != Outcome.PASS:
-                label = "message" if outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.ADVISORY) else "why"
+                failed = (Outcome.FAIL, Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.ADVISORY)
+                label = "message" if outcome in failed else "why"
                 out.append(f'<p><strong>{label}</strong> (ends with a curl reproducing the request):</p>'
                            if "reproduce:" in r["detail"] else f"<p><strong>{label}</strong>:</p>")
                 out.append(f'<pre class="detail">{html.escape(r["detail"])}</pre>')
@@ -226,8 +234,9 @@ class _Page:
         anchor = unit_anchor(u.id)
         span = f' colspan="{width - len(cells) + 1}"' if cells and len(cells) < width else ""
         if state is None:
-            body = ("".join(f"<td>{html.escape(c)}</td>" for c in cells[:-1]) + f"<td{span}>{html.escape(cells[-1])}</td>"
-                    if cells else f'<span class="text">{html.escape(u.text)}</span>')
+            body = ("".join(f"<td>{html.escape(c)}</td>" for c in cells[:-1])
+                    + f"<td{span}>{html.escape(cells[-1])}</td>" if cells
+                    else f'<span class="text">{html.escape(u.text)}</span>')
             return f'<{tag} class="unit plain{" row" if cells else ""}" id="{anchor}">{body}</{tag}>'
         self.counts[state] = self.counts.get(state, 0) + 1
         pid = f"rules-{u.id}"
@@ -338,7 +347,8 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
 <header class="top">
 <h1>The API documents, annotated by the verdict</h1>
 <p class="meta" data-testid="run-meta">Target {html.escape(str(s.get("target")))} · generated
-{html.escape(str(matrix.get("generated_at")))} · gate <strong>{html.escape(str(matrix.get("gate", "")).upper())}</strong>
+{html.escape(str(matrix.get("generated_at")))} · gate
+<strong>{html.escape(str(matrix.get("gate", "")).upper())}</strong>
 (exit code {html.escape(str(matrix.get("exit_code")))}) · <a href="../conformance.md">conformance matrix</a> ·
 <a href="../html/index.html">Allure report</a></p>
 </header>

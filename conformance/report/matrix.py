@@ -7,7 +7,7 @@ catalogue rules are listed under `other_tests`.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
     for t in [*totals.values(), overall]:
         t["rules"] = sum(t[o] for o in OUTCOMES)
     return {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": run.settings.describe(),
         "exit_code": int(exitstatus),
         "gate": "pass" if int(exitstatus) == 0 else "fail",
@@ -139,7 +139,8 @@ def render_markdown(matrix: dict[str, Any]) -> str:
         if r.get("basis") == "inferred":  # the suite's reading: an advisory unless --strict
             note = f"inferred (NOTES.md “{_cell(r.get('note'), 80)}”)"
             detail = f"{note}; {detail}" if detail else note
-        out.append(f"| {r['operation']} | `{r['rule']}` | {doc} | {r['outcome']} | {r.get('examples', '')} | {detail} |")
+        out.append(f"| {r['operation']} | `{r['rule']}` | {doc} | {r['outcome']} | {r.get('examples', '')} "
+                   f"| {detail} |")
     out += requests_count.markdown_lines(matrix.get("requests"))
     if matrix["other_tests"]:
         out += ["", "## Other tests", "", "| test | outcome | detail |", "|---|---|---|"]

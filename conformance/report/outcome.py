@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from conformance.pytest_state import ReportFacts
 
@@ -26,7 +26,7 @@ class Outcome(StrEnum):
         return _SEVERITY[self]
 
     @classmethod
-    def worst(cls, outcomes: Iterable[str]) -> "Outcome":
+    def worst(cls, outcomes: Iterable[str]) -> Outcome:
         return max((cls(o) for o in outcomes), key=lambda o: o.severity)
 
 
