@@ -26,10 +26,3 @@ def send(target: Target, ledger: Ledger, ctx: Ctx, operation: str, request: dict
                       ctx.ident("dealer_uuid"))
     return ex
 
-
-def as_dict(model: Any) -> dict:
-    if model is None:
-        return {}
-    if hasattr(model, "model_dump"):
-        return model.model_dump(exclude_none=True)
-    return dict(model)

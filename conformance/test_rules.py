@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 
 from conformance import checks
 from conformance.budget import shares_setup
-from conformance.runner import as_dict, send
+from conformance.runner import send
 from conformance.verdict import expect_error, expect_success
 from spec.catalogue import load_rules
 from spec.operations import operation
@@ -48,7 +48,7 @@ def _prepared(rule, states, ctx, data, shared=None):
     with nullcontext(shared) if shared is not None else states.scope(rule.effective_setup) as state:
         c = ctx.with_state(**state)
         request = apply(data.draw(valid_request(rule.operation, c, rule.base), label="valid request"),
-                        as_dict(rule.trigger), c)
+                        rule.trigger, c)
         yield c, request
 
 
@@ -56,13 +56,13 @@ def _prepared(rule, states, ctx, data, shared=None):
 def test_violation(rule, target, ctx, states, ledger, record_rule):
     """A request breaking exactly this rule gets the documented status and errorCode."""
     record_rule(rule)
-    expect = as_dict(rule.expect)
+    expect = rule.expected
 
     @given(data=st.data())
     def run(data):
         with _prepared(rule, states, ctx, data, shared) as (c, request):
             ex = send(target, ledger, c, rule.operation, request)
-            expect_error(ex, expect.get("status", 400), expect.get("errorCode"), rule.citation)
+            expect_error(ex, expect.status, expect.errorCode, rule.citation)
 
     with _shared(rule, states) as shared:
         run()
@@ -108,16 +108,16 @@ def test_auth(rule, target, ctx, states, ledger, record_rule):
             pytest.skip(f"the target profile provides no '{who}' client: "
                         f"{target.settings.missing_credential_hint(who)}")
         kw["client"] = who
-    expect = as_dict(rule.expect)
+    expect = rule.expected
 
     @given(data=st.data())
     def run(data):
         with _prepared(rule, states, ctx, data, shared) as (c, request):
             ex = send(target, ledger, c, rule.operation, request, **kw)
-            if expect.get("status") == 200:
+            if expect.status == 200:
                 expect_success(ex, rule.citation)
             else:
-                expect_error(ex, expect["status"], expect.get("errorCode"), rule.citation)
+                expect_error(ex, expect.status, expect.errorCode, rule.citation)
 
     with _shared(rule, states) as shared:
         run()

@@ -5,6 +5,8 @@ import copy
 import re
 from typing import Any
 
+from spec.catalogue import Trigger
+from strategies import violations
 from strategies.context import Ctx
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.]+)\}")
@@ -72,21 +74,21 @@ def set_value(request: dict, path: str, value: Any) -> None:
     node[last] = value
 
 
-def apply(request: dict, trigger: dict | None, ctx: Ctx) -> dict:
-    """A new request: `remove`, then `set`, then the named `violation` function."""
+def apply(request: dict, trigger: Trigger | None, ctx: Ctx) -> dict:
+    """A new request: the rule's trigger applied to a valid one (`remove`, then `set`, then the named
+    `violation` function); the valid request is left as it was."""
     out = copy.deepcopy(request)
-    if out.get("body") is None and trigger and any(str(p).startswith("body.") for p in (trigger.get("set") or {})):
+    if trigger is None:
+        return out
+    if out.get("body") is None and any(path.startswith("body.") for path in trigger.set):
         out["body"] = {}
-    trigger = trigger or {}
-    for path in trigger.get("remove") or []:
+    for path in trigger.remove:
         remove(out, path)
-    for path, value in (trigger.get("set") or {}).items():
+    for path, value in trigger.set.items():
         set_value(out, path, resolve(value, ctx))
-    if trigger.get("violation"):
-        from strategies import violations
-
-        fn = getattr(violations, trigger["violation"], None)
+    if trigger.violation:
+        fn = getattr(violations, trigger.violation, None)
         if fn is None:
-            raise LookupError(f"strategies.violations has no function {trigger['violation']!r}")
+            raise LookupError(f"strategies.violations has no function {trigger.violation!r}")
         out = fn(out, ctx)
     return out

@@ -15,6 +15,7 @@ from conformance.client import Exchange
 from conformance.redaction import MASK, Redactor
 from conformance.settings import DEFAULT_PROFILE, ConfigError, resolve
 from strategies.context import Ctx
+from spec.catalogue import Trigger
 from strategies.triggers import apply
 
 SANDBOX = yaml.safe_load(DEFAULT_PROFILE.read_text())
@@ -104,9 +105,9 @@ def test_curl_has_no_secret():
 def test_trigger_operations():
     ctx = Ctx({"unknown_uuid": "U", "driver_uuids": ["D0", "D1"]}, state={"sar_uuid": "S"})
     req = {"path": {"dealerUuid": "d"}, "query": {}, "body": {"a": {"b": 1, "c": 2}, "l": ["x"]}}
-    out = apply(req, {"remove": ["body.a.b", "body.missing.x"],
-                      "set": {"body.a.d": "${unknown_uuid}", "body.l.1": "${driver_uuids.1}",
-                              "path.sarUUID": "${state.sar_uuid}", "body.n.m": "${driver_uuids}"}}, ctx)
+    out = apply(req, Trigger(remove=["body.a.b", "body.missing.x"],
+                             set={"body.a.d": "${unknown_uuid}", "body.l.1": "${driver_uuids.1}",
+                                  "path.sarUUID": "${state.sar_uuid}", "body.n.m": "${driver_uuids}"}), ctx)
     assert out["body"]["a"] == {"c": 2, "d": "U"} and out["body"]["l"] == ["x", "D1"]
     assert out["path"]["sarUUID"] == "S" and out["body"]["n"]["m"] == ["D0", "D1"]
     assert req["body"]["a"]["b"] == 1, "the valid request is not modified"
