@@ -29,8 +29,9 @@ from strategies.fixed import create_body
 
 
 @register.post(requests=1)
-def create_state(c: PostContext) -> None:
-    """Response UUIDs consistent; get-trips shows the pickup (and the dropoff, linked both ways)."""
+def create_state(c: PostContext) -> tuple[Exchange, list[dict]]:
+    """Response UUIDs consistent; get-trips shows the pickup (and the dropoff, linked both ways).
+    Returns the get-trips answer it judged."""
     rule, ex, body, request, ctx, target = c.rule, c.ex, c.body, c.request, c.ctx, c.target
     req = request["body"]
     with_drop = isinstance(req.get("dropTripInformation"), dict)
@@ -72,19 +73,22 @@ def create_state(c: PostContext) -> None:
     return settled(target, lambda: get_trips(target, ctx, ids["sar_uuid"]), judge)
 
 
-@register.post(requests=2)
+# Costed as create_state's read: get-trips is read again only while a trip is not yet valid.
+@register.post(requests=1)
 def create_trips_valid(c: PostContext) -> None:
     """create_state, and get-trips shows every trip isValid true within the settle window (marked valid
     "later", an inferred reading of how much later: NOTES.md)."""
     rule, body, ctx, target = c.rule, c.body, c.ctx, c.target
-    create_state(c)
+
+    def invalid(trips: list[dict]) -> list:
+        return [t.get("eventUuid") for t in trips if t.get("isValid") is not True]
 
     def judge(seen: tuple[Exchange, list[dict]]) -> None:
-        invalid = [t.get("eventUuid") for t in seen[1] if t.get("isValid") is not True]
-        check(not invalid, seen[0], "isValid true after creation (\"The trip is marked valid later during the "
-              f"SAR-Trip mapping step\"); not: {invalid}", rule.citation)
+        check(not invalid(seen[1]), seen[0], "isValid true after creation (\"The trip is marked valid later during "
+              f"the SAR-Trip mapping step\"); not: {invalid(seen[1])}", rule.citation)
 
-    settled(target, lambda: get_trips(target, ctx, body["appointmentUUID"]), judge)
+    if invalid(create_state(c)[1]):
+        settled(target, lambda: get_trips(target, ctx, body["appointmentUUID"]), judge)
 
 
 @register.post(requests=1)
