@@ -8,8 +8,8 @@ from sandbox import auth, envelopes
 from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, Call, Context
 from sandbox.store import Appointment, Trip, new_uuid
 from sandbox.trips import TRIP_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
-from sandbox.validation import ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types, format_local, \
-    obj, parse_json_object, parse_offset_datetime
+from sandbox.validation import ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types, coerce_scalars, \
+    format_local, obj, parse_json_object, parse_offset_datetime
 
 USER = {"uuid": str, "deptUUID": str, "teamUuid": str}
 TRANSPORT = {"transportation": str, "transportOptionUuid": str, "altTransportation": str, "bookingID": str,
@@ -54,6 +54,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         unknown = sorted(set(body) - CREATE_SCHEMA.keys())
         if unknown:
             raise bad_request("UNKNOWN_FIELD", f"Unrecognized field \"{unknown[0]}\"")
+    if ctx.variant("scalars-coerced"):
+        body = coerce_scalars(body, CREATE_SCHEMA)
     check_types(body, CREATE_SCHEMA, "")
 
     info = body.get("appointmentInformation")

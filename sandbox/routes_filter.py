@@ -7,8 +7,8 @@ from typing import Any
 from sandbox import auth, envelopes
 from sandbox.context import DOC_STATUSES, FILTER_RIDE_TYPES, SUB_TRIP_STATUSES, TRIP_STATUSES, Call, Context
 from sandbox.store import Trip
-from sandbox.validation import INT, OffsetDateTime, bad_request, blank, check_types, parse_json_object, \
-    parse_offset_datetime
+from sandbox.validation import INT, OffsetDateTime, bad_request, blank, check_types, coerce_scalars, \
+    parse_json_object, parse_offset_datetime
 from sandbox.views import trip_view
 
 SCOPE = "pickupdelivery.trip.fetch"
@@ -32,6 +32,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     body = parse_json_object(call.raw)
     if isinstance(body.get("dealerDepartmentUUIDList"), str) and ctx.variant("single-value-as-list"):
         body["dealerDepartmentUUIDList"] = [body["dealerDepartmentUUIDList"]]
+    if ctx.variant("scalars-coerced"):
+        body = coerce_scalars(body, FILTER_SCHEMA)
     check_types(body, FILTER_SCHEMA, "")
 
     departments = body.get("dealerDepartmentUUIDList")

@@ -11,7 +11,7 @@ from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, UPDATE_RIDE_TYPES, Ca
 from sandbox.routes_create import METADATA, PREFERENCE, USER, VEHICLE
 from sandbox.store import Trip, new_uuid
 from sandbox.trips import EVENT_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
-from sandbox.validation import ANY, add_minutes, bad_request, blank, check_types, format_local, obj, \
+from sandbox.validation import ANY, add_minutes, bad_request, blank, check_types, coerce_scalars, format_local, obj, \
     parse_date, parse_json_object, parse_offset_datetime, parse_time
 
 APPOINTMENT_INFO = {"appointmentDate": str, "appointmentStartTime": str, "appointmentEndTime": str,
@@ -54,6 +54,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if isinstance(events, dict) and isinstance(events.get("dealerDepartmentUUIDList"), str) \
             and ctx.variant("single-value-as-list"):
         events["dealerDepartmentUUIDList"] = [events["dealerDepartmentUUIDList"]]
+    if ctx.variant("scalars-coerced"):
+        body = coerce_scalars(body, UPDATE_SCHEMA)
     check_types(body, UPDATE_SCHEMA, "")
     event_request = body.get("updatePickupDeliveryTripEventRequest")
     appt_request = body.get("updateAppointmentForTripRequest")

@@ -95,6 +95,28 @@ def _kind(schema: Any) -> str:
     return "an object"
 
 
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def coerce_scalars(value: Any, schema: Any) -> Any:
+    """The value as a default Jackson mapper reads scalars: a number or boolean where a string is
+    expected as its text, a numeric string where a number is, "true"/"false" where a boolean is."""
+    if value is None or schema == ANY:
+        return value
+    if schema is str and isinstance(value, (bool, int, float)):
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if schema in (NUM, INT) and isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if schema is bool and isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    if isinstance(schema, list) and isinstance(value, list):
+        return [coerce_scalars(item, schema[0]) for item in value]
+    if isinstance(schema, dict) and isinstance(value, dict):
+        return {key: coerce_scalars(item, schema[key]) if key in schema else item for key, item in value.items()}
+    return value
+
+
 def check_types(value: Any, schema: Any, path: str) -> None:
     """Raise a 400 INVALID_REQUEST_BODY naming the first field of the wrong JSON type."""
     if value is None or schema == ANY:

@@ -1,0 +1,67 @@
+"""What a lenient deserializer may read a request body as (conformance/lenient.py), so that the
+Schemathesis negative-data check does not fail a target for accepting what the documents permit
+(spec/NOTES.md "Unknown and loosely typed request fields"): a single value for a list, a number for
+a string, a numeric string for a number. Anything else stays negative data."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from conformance.lenient import reads_as_valid
+from sandbox.examples import create_minimal, filter_example
+from spec.operations import operation
+
+
+
+@pytest.fixture(scope="module")
+def ids() -> dict:
+    import yaml
+
+    from conformance.settings import REPO_ROOT
+
+    return yaml.safe_load((REPO_ROOT / "profiles" / "sandbox.yaml").read_text(encoding="utf-8"))["identities"]
+
+
+def _reads(key: str, body) -> bool:
+    op = operation(key)
+    return reads_as_valid(op.path, op.method, body)
+
+
+def test_valid_bodies_read_as_valid(ids):
+    assert _reads("create", create_minimal(ids)) and _reads("filter", filter_example(ids))
+
+
+def test_a_single_value_for_a_list_is_read_as_a_one_element_list(ids):
+    body = filter_example(ids)
+    body["dealerDepartmentUUIDList"] = ids["department_uuid"]
+    body["rideTypes"] = "PICKUP_VEHICLE"
+    assert _reads("filter", body)
+
+
+def test_a_number_for_a_string_and_a_numeric_string_for_a_number_are_read(ids):
+    body = create_minimal(ids)
+    body["customerUUID"] = 12345
+    assert _reads("create", body)
+    page = filter_example(ids)
+    page["pageSize"] = "10"
+    assert _reads("filter", page)
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param(lambda b: b.update(customerUUID={"uuid": "x"}), id="object-for-a-string"),
+    pytest.param(lambda b: b.pop("customerUUID"), id="required-missing"),
+    pytest.param(lambda b: b.update(appointmentDateTime="yesterday"), id="not-a-date-time"),
+    pytest.param(lambda b: b.update(source="NOT_A_SOURCE"), id="not-in-the-enum"),
+    pytest.param(lambda b: b.update(pickupTripInformation="PICKUP_VEHICLE"), id="string-for-an-object"),
+])
+def test_other_faults_stay_negative(ids, change):
+    body = copy.deepcopy(create_minimal(ids))
+    change(body)
+    assert not _reads("create", body)
+
+
+def test_a_body_of_the_wrong_type_or_an_operation_without_one_is_not_read(ids):
+    assert not _reads("create", [create_minimal(ids)])
+    assert not _reads("create", "text")
+    assert not _reads("delete", {"source": "WEB"})
