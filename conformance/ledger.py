@@ -106,7 +106,7 @@ class Ledger:
             body = json.loads(content or b"null")
         except ValueError:
             body = None
-        body = body if isinstance(body, dict) else {}
+        body = object_of(body)
         dealer = _DEALER_IN_PATH.search(rel_url)
         entry: dict[str, Any] = {
             "op": "intent", "id": uuid.uuid4().hex, "dealer_uuid": dealer.group(1) if dealer else None,
@@ -121,7 +121,7 @@ class Ledger:
         """The create answered: record the appointment it made (if any), then close the intent."""
         with self._lock:
             intent = self._intents.get(intent_id) or {}
-        data = ex.json if isinstance(ex.json, dict) else {}
+        data = object_of(ex.json)
         sar, department, dealer = data.get("appointmentUUID"), intent["department_uuid"], intent["dealer_uuid"]
         if isinstance(sar, str) and sar and _text(department) and _text(dealer):
             self.record(sar, department, dealer)

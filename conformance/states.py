@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from conformance.client import Target
 from conformance.ledger import Ledger, delete_appointment
 from conformance.settle import ready, window
-from conformance.verdict import check, expect_success
+from conformance.verdict import check, expect_success, object_of
 from strategies.context import Ctx
 from strategies.fixed import create_body, delete_trip_body
 
@@ -30,7 +30,7 @@ class States:
         """
         body = body or create_body(self.ctx, **kw)
         ex = self.target.call("create", path={"dealerUuid": self.ctx.ident("dealer_uuid")}, body=body)
-        data = ex.json if isinstance(ex.json, dict) else {}
+        data = object_of(ex.json)
         sar = data.get("appointmentUUID")
         if sar:
             self.ledger.record(sar, self.ctx.ident("department_uuid"), self.ctx.ident("dealer_uuid"))

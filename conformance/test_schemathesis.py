@@ -55,7 +55,7 @@ from conformance.client import Exchange, Target
 from conformance.ledger import Ledger
 from conformance.lenient import reads_as_valid
 from conformance.states import States
-from conformance.verdict import NonConformance
+from conformance.verdict import NonConformance, object_of
 from spec.openapi import SPEC_PATH
 from spec.operations import OPERATIONS, operations
 from strategies.context import Ctx
@@ -200,7 +200,7 @@ class _Run:
         body = exchange.json
         if not (isinstance(body, dict) and isinstance(body.get("appointmentUUID"), str) and body["appointmentUUID"]):
             return
-        sent = case.body if isinstance(case.body, dict) else {}
+        sent = object_of(case.body)
         department = sent.get("dealerDepartmentUUID")
         dealer = unquote(str((case.path_parameters or {}).get("dealerUuid") or ""))
         self.ledger.record(body["appointmentUUID"],

@@ -11,7 +11,7 @@ from conformance.client import Exchange, Target
 from conformance.ledger import Ledger
 from conformance.runner import send
 from conformance.settle import eventually, window
-from conformance.verdict import check, expect_error, expect_success
+from conformance.verdict import check, expect_error, expect_success, object_of
 from strategies.context import Ctx
 
 
@@ -122,7 +122,7 @@ def filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation) -> tuple[
 
 
 def check_optional_fields(ex: Exchange, view: dict, sent: dict, who: str, citation) -> None:
-    got: Any = view.get("optionalFields") if isinstance(view.get("optionalFields"), dict) else {}
+    got = object_of(view.get("optionalFields"))
     lost = {k: v for k, v in sent.items() if got.get(k) != v}
     check(not lost, ex, f"{who}: optionalFields holds every pair sent {sent}, got {got or None}", citation)
 

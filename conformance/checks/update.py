@@ -23,7 +23,7 @@ from conformance.checks.common import (
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.settle import ready, window
-from conformance.verdict import check, expect_success, fail
+from conformance.verdict import check, expect_success, fail, object_of
 from strategies.context import Ctx
 from strategies.fixed import create_body, recreate_trip_body
 
@@ -141,7 +141,7 @@ def update_fields_round_trip(c: CheckContext) -> None:
 
 
 def _names(view: Any) -> tuple[Any, Any]:
-    c: Any = view.get("customer") if isinstance(view, dict) and isinstance(view.get("customer"), dict) else {}
+    c = object_of(object_of(view).get("customer"))
     return c.get("firstName"), c.get("lastName")
 
 
