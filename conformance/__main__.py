@@ -2,7 +2,7 @@
 
 Writes to --reports-dir (default reports/, env PND_REPORTS_DIR): allure-results/ (emptied first),
 junit.xml, conformance.json/.md, docs/index.html (the living docs) and html/index.html. The HTML is
-built even when tests fail.
+built even when tests fail; the run's summary (conformance/report/gate.py) is printed last, after it.
 Exits with pytest's code (README "Exit codes"); 3 when the suite passed but the HTML could not be
 built. No HTML after a usage error (exit 4): nothing ran.
 """
@@ -13,11 +13,36 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from _pytest._io import TerminalWriter  # pytest's own writer: the summary looks as it does under pytest
 
 from conformance import htmlreport
+from conformance.report import gate
 from conformance.settings import REPO_ROOT
+
+
+class _Handoff:
+    """Receives the run's summary from the reports plugin, so that it is printed after the HTML report."""
+
+    pnd_summary_handoff = True  # how conformance.reporting finds it among the plugins
+
+    def __init__(self) -> None:
+        self.matrix: dict[str, Any] | None = None
+        self.reports: list[tuple[str, str]] = []
+
+    def receive(self, matrix: dict[str, Any], reports: list[tuple[str, str]]) -> None:
+        self.matrix, self.reports = matrix, list(reports)
+
+
+def _html(reports: Path) -> tuple[str | None, str | None]:
+    """(the HTML report's path, None), or (None, why it was not built)."""
+    try:
+        return str(htmlreport.build((reports / "allure-results").resolve(), (reports / "html").resolve())), None
+    except Exception as exc:  # the command's boundary: one line naming why (htmlreport.main does the same)
+        why = str(exc) if isinstance(exc, htmlreport.ReportError) else f"{type(exc).__name__}: {exc}"
+        return None, " ".join(why.split())
 
 
 def main(argv: list[str]) -> int:
@@ -30,13 +55,34 @@ def main(argv: list[str]) -> int:
         (reports / stale).unlink(missing_ok=True)
     shutil.rmtree(reports / "html", ignore_errors=True)
     shutil.rmtree(reports / "docs", ignore_errors=True)
+    handoff = _Handoff()
     code = int(pytest.main([str(REPO_ROOT / "conformance"), "--reports-dir", str(reports),
                             "--alluredir", str(reports / "allure-results"), "--clean-alluredir",
-                            "--junitxml", str(reports / "junit.xml"), *rest]))
+                            "--junitxml", str(reports / "junit.xml"), *rest], plugins=[handoff]))
     if code == pytest.ExitCode.USAGE_ERROR or {"--help", "-h", "--cleanup-only"} & set(rest):
         return code  # nothing ran: no report (the Allure results may be an older run's)
-    html = htmlreport.main(["--results", str(reports / "allure-results"), "--out", str(reports / "html")])
-    return code if code != 0 or html == 0 else 3
+    html, why = _html(reports)
+    if why is not None:
+        print(f"html report not built: {why}", file=sys.stderr)
+    final = code if code != 0 or html is not None else 3
+    if handoff.matrix is not None:
+        matrix = handoff.matrix
+        if final != matrix["exit_code"]:
+            matrix = {**matrix, "exit_code": final, "gate": "fail"}
+        reports_shown = [*handoff.reports, ("HTML report", _relative(html) if html else f"not built ({why})")]
+        tw = TerminalWriter(sys.stdout)
+        tw.sep("=", gate.TITLE, bold=True)
+        command = ["python", "-m", "conformance", *argv]
+        for text, markup in gate.summary_lines(matrix, reports_shown, command):
+            tw.line(text, **{k: v for k, v in markup.items() if v})
+    elif html is not None:
+        print(f"html report: {html}")
+    return final
+
+
+def _relative(path: str) -> str:
+    p = Path(path)
+    return str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else path
 
 
 if __name__ == "__main__":

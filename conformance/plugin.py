@@ -85,6 +85,7 @@ def _settings(config: pytest.Config):
         "allow_production_writes": config.getoption("--allow-production-writes"),
         # pytest's own --strict (its strictness options) also makes inferred rules gate.
         "strict": True if config.getini("strict") else None,
+        "require_complete": config.getoption("--require-complete", default=None),  # option: conformance.reporting
     }
     try:
         settings = resolve(cli)

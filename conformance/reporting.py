@@ -2,7 +2,8 @@
 
 Loaded after conformance.plugin from the root conftest.py. Each output is a small module of
 conformance/report/ that reads the one record: allure_results (labels, steps, scrubbing),
-matrix (conformance.json/.md), junit (test properties), gate (terminal summary). Known
+matrix (conformance.json/.md), junit (test and run properties), livingdocs, gate (exit code and the
+terminal summary, printed after pytest's last line), scope (partial runs, what was not checked). Known
 deviations (`--expectations`, conformance/expectations.py) are applied to the call-phase
 report here, before any output reads it. Nothing written here or by allure-pytest carries a
 credential: texts pass through `redact`, and Allure results are scrubbed again before they
@@ -11,6 +12,7 @@ are written.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -20,10 +22,11 @@ from conformance.expectations import Baseline, ExpectationsError, load_expectati
 from conformance.plugin import classify
 from conformance.pytest_state import SETTINGS, ReportFacts, rule_of
 from conformance.redaction import redact
-from conformance.report import allure_results, gate, junit, livingdocs, matrix
+from conformance.report import allure_results, gate, junit, livingdocs, matrix, scope
 from conformance.report.outcome import phase_outcome
 from conformance.report.record import (ExchangeBuffer, RunRecord, docs_url, failure_fields, load_catalogue,
                                       load_doc_coverage)
+from conformance.seed import run_seed
 from conformance.settings import REPO_ROOT
 from conformance.strength import soften
 from conformance.verdict import NonConformance
@@ -47,6 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--docs-url", default=os.environ.get("PND_DOCS_URL"),
                 help="base URL of the API docs for the links in reports (default: the local docs as file://; "
                      "env PND_DOCS_URL)")
+    g.addoption("--require-complete", action="store_true", default=None,
+                help="an incomplete run (a stated rule skipped or not run, for any reason but being unobservable) "
+                     f"fails the gate with exit code {gate.INCOMPLETE} (env PND_REQUIRE_COMPLETE)")
 
 
 def _run(config: pytest.Config) -> RunRecord | None:
@@ -71,6 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
                     reports_dir, docs_url(config.getoption("--docs-url")), rules, error)
     config.stash[_STATE] = run
     config.pluginmanager.register(run, "pnd-reporting-run")
+    config.pluginmanager.register(_Summary(run), "pnd-reporting-summary")
     if run.allure:
         allure_results.install_scrubber(config)
 
@@ -154,28 +161,121 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+_RULE_TEST = re.compile(r"\[([a-z-]+/[a-z0-9-]+)\]$")
+
+
+def _in_suite(nodeid_or_path: str | Path) -> bool:
+    return (REPO_ROOT / str(nodeid_or_path).split("::", 1)[0]).resolve().is_relative_to(SUITE_DIR)
+
+
+def _rule_tests(nodeids: list[str]) -> set[str]:
+    return {m.group(1) for nodeid in nodeids if (m := _RULE_TEST.search(nodeid))}
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    run = _run(items[0].config) if items else None
+    if run is not None:
+        run.deselected += sum(1 for item in items if Path(item.path).resolve().is_relative_to(SUITE_DIR))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     run = _run(session.config)
+    if run is not None and not hasattr(session.config, "workerinput"):
+        suite = [item for item in session.items if Path(item.path).resolve().is_relative_to(SUITE_DIR)]
+        run.suite_selected = bool(suite)
+        if session.items or not session.config.pluginmanager.has_plugin("dsession"):
+            run.selected_rules = _rule_tests([item.nodeid for item in suite])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    """Under xdist the controller learns the selection from its workers' collections."""
+    run = _run(node.config)
     if run is not None:
-        run.suite_selected = any(Path(item.path).resolve().is_relative_to(SUITE_DIR) for item in session.items)
+        suite = [i for i in ids if _in_suite(i)]
+        run.suite_selected = run.suite_selected or bool(suite)
+        run.selected_rules = (run.selected_rules or set()) | _rule_tests(suite)
 
 
+@pytest.hookimpl(tryfirst=True)  # before junitxml writes its file: the run's properties go into it
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = _run(session.config)
     if (run is None or not run.suite_selected or session.config.option.collectonly
             or hasattr(session.config, "workerinput")):
         return
+    config = session.config
+    run.selection = scope.selection(config, run.deselected)
+    run.stopped = scope.stop_reason(session, run.interrupted)
+    seed = run_seed(config)
+    run.seed = seed.to_dict() if seed is not None else None
     run.doc_coverage, run.doc_coverage_error = load_doc_coverage()
     run.matrix = matrix.build_matrix(run, exitstatus)
+    if run.matrix["exit_code"] != int(exitstatus):
+        session.exitstatus = run.matrix["exit_code"]  # --require-complete: an incomplete run fails the gate
     run.written, markdown = matrix.write(run.matrix, run.reports_dir)
     docs = livingdocs.write(run.matrix, run.doc_coverage, run.reports_dir)
     if docs is not None:
         run.written.append(docs)
+    junit.add_run_properties(config, run.matrix)
     if run.allure:
         allure_results.global_attachments(markdown, run.matrix["settings"])
+        allure_results.write_environment(config, run.matrix)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    run = _run(config)
-    if run is not None:
-        gate.terminal_summary(terminalreporter, run)
+class _Summary:
+    """The terminal summary, printed after pytest's own last line (or handed to `python -m conformance`)."""
+
+    def __init__(self, run: RunRecord) -> None:
+        self.run = run
+
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        exc = excinfo.value
+        self.run.interrupted = (redact(str(getattr(exc, "msg", exc))) if not isinstance(exc, KeyboardInterrupt)
+                                else "interrupted (Ctrl-C)")
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # the outermost: after the terminal reporter's last line
+    def pytest_sessionfinish(self, session: pytest.Session):
+        result = yield
+        run = self.run
+        if run.matrix is None or hasattr(session.config, "workerinput"):
+            return result
+        reports = report_paths(session.config, run)
+        # `python -m conformance` prints the summary itself, after building the HTML report.
+        handoff = next((p for p in session.config.pluginmanager.get_plugins()
+                        if getattr(p, "pnd_summary_handoff", False)), None)
+        if handoff is not None:
+            handoff.receive(run.matrix, reports)
+            return result
+        tr = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = gate.summary_lines(run.matrix, reports, ["pytest", *session.config.invocation_params.args])
+        if tr is None:
+            print("\n".join([gate.separator(gate.TITLE, 80), *(text for text, _ in lines)]))
+            return result
+        tr.write_sep("=", gate.TITLE, bold=True)
+        for text, markup in lines:
+            tr.write_line(text, **{k: v for k, v in markup.items() if v})
+        return result
+
+
+def _shown(path: str | Path) -> str:
+    """A path as the summary shows it: relative to the working directory when inside it."""
+    p = Path(path).resolve()
+    return str(p.relative_to(Path.cwd())) if p.is_relative_to(Path.cwd()) else str(p)
+
+
+def report_paths(config: pytest.Config, run: RunRecord) -> list[tuple[str, str]]:
+    """(what, where) of each report this run wrote."""
+    out = []
+    for path in run.written:
+        if path.suffix == ".html":
+            cov = ((run.matrix or {}).get("doc_coverage") or {}).get("overall")
+            figure = f" (doc coverage {cov['covered']}/{cov['units']} units, {cov['percent']}%)" if cov else ""
+            out.append(("living docs", _shown(path) + figure))
+        else:
+            out.append(("matrix", _shown(path)))
+    xml = getattr(config.option, "xmlpath", None)
+    if xml:
+        out.append(("JUnit", _shown(xml)))
+    if run.allure and getattr(config.option, "allure_report_dir", None):
+        out.append(("Allure results", _shown(config.option.allure_report_dir)))
+    return out

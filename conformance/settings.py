@@ -141,6 +141,8 @@ class Settings(BaseSettings):
     # Inferred rules (the suite's reading where the documents are silent; spec/NOTES.md) gate only
     # when strict; otherwise their failures are advisories (conformance/strength.py).
     strict: bool = False
+    # An incomplete run (a stated rule skipped or not run, for any reason but being unobservable) fails the gate.
+    require_complete: bool = False
     # Where the cleanup ledger of real targets lives (an interrupted run is swept from here).
     ledger_dir: Path = REPO_ROOT / "reports" / "ledger"
 
@@ -234,6 +236,7 @@ class Settings(BaseSettings):
             "expectations": str(self.expectations) if self.expectations else None,
             "request_budget": self.request_budget,
             "strict": self.strict,
+            "require_complete": self.require_complete,
             "clients": clients,
         }
 

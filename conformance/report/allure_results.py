@@ -196,6 +196,25 @@ def apply_title(labels: Labels) -> None:
         allure.dynamic.description(labels.description)
 
 
+def write_environment(config: pytest.Config, matrix: dict[str, Any]) -> None:
+    """`environment.properties` in the Allure results: the run (target, gate, exit code, scope, seed), which the
+    report shows as its environment."""
+    from conformance.report.gate import run_properties
+
+    where = getattr(config.option, "allure_report_dir", None)
+    if not where:
+        return
+    lines = [f"{name} = {_property(value)}" for name, value in run_properties(matrix).items()]
+    path = Path(where) / "environment.properties"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(redact("\n".join(lines)) + "\n", encoding="utf-8")
+
+
+def _property(value: str) -> str:
+    """A value as a Java properties file holds it (one line, backslashes escaped)."""
+    return " ".join(value.split()).replace("\\", "\\\\")
+
+
 def global_attachments(markdown: str, settings: dict[str, Any]) -> None:
     allure.global_attach(markdown, "conformance matrix", allure.attachment_type.TEXT, extension="md")
     allure.global_attach(redact(json.dumps(settings, indent=2)), "settings (redacted)",

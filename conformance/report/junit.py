@@ -1,10 +1,12 @@
-"""The JUnit output: properties `rule` and `conformance` on a test's teardown report (junitxml reads them there)."""
+"""The JUnit output: properties `rule` and `conformance` on a test's teardown report (junitxml reads them there),
+and the run's properties on the test suite (`pnd.gate`, `pnd.exit_code`, `pnd.scope`, ...: gate.run_properties)."""
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
 
+from conformance.report.gate import run_properties
 from conformance.report.outcome import combine_phases
 
 
@@ -12,3 +14,14 @@ def add_properties(report: pytest.TestReport, rule: Any, phases: dict[str, str])
     if rule is not None and ("rule", rule.id) not in report.user_properties:
         report.user_properties.append(("rule", rule.id))
     report.user_properties.append(("conformance", combine_phases(phases).value))
+
+
+def add_run_properties(config: pytest.Config, matrix: dict[str, Any]) -> None:
+    """The run's properties on the <testsuite> element, when pytest writes JUnit (--junitxml)."""
+    from _pytest.junitxml import xml_key  # what pytest's record_testsuite_property fixture writes through
+
+    xml = config.stash.get(xml_key, None)
+    if xml is None:
+        return
+    for name, value in run_properties(matrix).items():
+        xml.add_global_property(f"pnd.{name}", value)

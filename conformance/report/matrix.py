@@ -13,6 +13,7 @@ from typing import Any
 
 from conformance import requests_count
 from conformance.redaction import redact
+from conformance.report import gate, scope
 from conformance.report.outcome import OUTCOMES, Outcome
 from conformance.report.record import RunRecord, TestRecord, failure_summary
 
@@ -40,7 +41,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
         elif rule.test == "unobservable":
             outcome, detail = Outcome.NOT_OBSERVABLE, rule.reason
         else:
-            outcome, detail = Outcome.NOT_RUN, "not selected in this run"
+            outcome, detail = Outcome.NOT_RUN, _not_run_reason(run, rule.test_id)
         rows.append({
             "operation": rule.operation, "rule": rule.id, "kind": rule.kind, "test": rule.test,
             "statement": rule.statement,
@@ -62,11 +63,22 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
     overall: dict[str, int] = {o.value: sum(t[o] for t in totals.values()) for o in OUTCOMES}
     for t in [*totals.values(), overall]:
         t["rules"] = sum(t[o] for o in OUTCOMES)
+    selection = list(run.selection)
+    if not selection and any(r["outcome"] == Outcome.NOT_RUN and r["detail"] == NOT_SELECTED for r in rows):
+        selection = ["not every rule's test was collected"]
+    incomplete = scope.incomplete(rows)
+    code = gate.exit_code(int(exitstatus), incomplete, bool(run.settings.require_complete))
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "settings": run.settings.describe(),
-        "exit_code": int(exitstatus),
-        "gate": "pass" if int(exitstatus) == 0 else "fail",
+        "exit_code": code,
+        "gate": "pass" if code == 0 else "fail",
+        # What the run covered: a partial run (a selection of the suite) is a verdict on its selection only.
+        "run": {"partial": bool(selection), "selection": selection, "stopped": run.stopped,
+                "complete": not incomplete, "incomplete": incomplete,
+                "require_complete": bool(run.settings.require_complete)},
+        "seed": run.seed,
+        "not_checked": scope.not_checked(rows),
         "catalogue_error": run.catalogue_error,
         "outcomes": list(OUTCOMES),
         "totals": {"by_operation": totals, "all": overall},
@@ -78,6 +90,16 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
         "doc_coverage": run.doc_coverage.to_dict() if run.doc_coverage is not None
         else {"error": run.doc_coverage_error},
     }
+
+
+NOT_SELECTED = "not selected in this run"
+
+
+def _not_run_reason(run: RunRecord, test_id: str) -> str:
+    """Why a rule with a test did not run: deselected (and by what), or the run ended before it."""
+    if run.selected_rules is not None and test_id in run.selected_rules:
+        return f"the run stopped before its test ran ({run.stopped})" if run.stopped else "its test did not run"
+    return f"{NOT_SELECTED} ({'; '.join(run.selection)})" if run.selection else NOT_SELECTED
 
 
 def _cell(text: Any, limit: int = 0) -> str:
@@ -109,9 +131,19 @@ def render_markdown(matrix: dict[str, Any]) -> str:
     s = matrix["settings"]
     all_ = matrix["totals"]["all"]
     shown = [o for o in OUTCOMES if o != Outcome.NOT_RUN or all_[Outcome.NOT_RUN]]
-    out = ["# Conformance matrix", "",
+    run = matrix.get("run") or {}
+    out = ["# Conformance matrix" + (" (partial run)" if run.get("partial") else ""), "",
            f"Target: {s.get('target')} (profile `{s.get('profile')}`) · generated {matrix['generated_at']} · "
-           f"gate: **{matrix['gate'].upper()}** (exit code {matrix['exit_code']})", ""]
+           f"gate: **{gate.gate_text(matrix)}**", ""]
+    if run.get("partial"):
+        out += [f"**Partial run** ({_cell('; '.join(run.get('selection') or []), 300)}): a verdict on the selected "
+                "tests only, not on the target; the rules outside the selection are `not run`.", ""]
+    seed = matrix.get("seed") or {}
+    if seed.get("value") is not None:
+        out += [f"Seed: `{seed['value']}` (`--hypothesis-seed {seed['value']}` draws the same examples again).", ""]
+    elif seed.get("derandomized"):
+        out += [f"Seed: none, the `{seed.get('profile')}` Hypothesis profile is derandomized (the same command draws "
+                "the same examples).", ""]
     cov = (matrix.get("doc_coverage") or {}).get("overall")
     if cov:
         out += [f"Living docs: [docs/index.html](docs/index.html), the five documents with each statement marked by "
@@ -141,6 +173,7 @@ def render_markdown(matrix: dict[str, Any]) -> str:
             detail = f"{note}; {detail}" if detail else note
         out.append(f"| {r['operation']} | `{r['rule']}` | {doc} | {r['outcome']} | {r.get('examples', '')} "
                    f"| {detail} |")
+    out += _not_checked_lines(matrix)
     out += requests_count.markdown_lines(matrix.get("requests"))
     if matrix["other_tests"]:
         out += ["", "## Other tests", "", "| test | outcome | detail |", "|---|---|---|"]
@@ -153,6 +186,21 @@ def render_markdown(matrix: dict[str, Any]) -> str:
             "deviation fixed = listed but now passes (remove the entry) · not observable (with reason) · "
             "not run = deselected.", ""]
     return redact("\n".join(out))
+
+
+def _not_checked_lines(matrix: dict[str, Any]) -> list[str]:
+    """The **Not checked** section: the rules not judged, per outcome, grouped by reason."""
+    groups = [(o, g) for o, gs in (matrix.get("not_checked") or {}).items() for g in gs]
+    if not groups:
+        return []
+    out = ["", "## Not checked", "", "| outcome | rules | stated | why |", "|---|---:|---:|---|"]
+    out += [f"| {o} | {g['rules']} | {g['stated']} | {_cell(scope.describe_group(g), 300)} |" for o, g in groups]
+    run = matrix.get("run") or {}
+    if run.get("incomplete"):
+        out += ["", f"{len(run['incomplete'])} stated rule(s) not checked"
+                + (": the gate fails (--require-complete)." if run.get("require_complete")
+                   else "; with --require-complete they fail the gate (exit code 6).")]
+    return out
 
 
 def write(matrix: dict[str, Any], reports_dir: Path) -> tuple[list[Path], str]:

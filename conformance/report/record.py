@@ -154,6 +154,13 @@ class RunRecord:
     matrix: dict[str, Any] | None = None
     doc_coverage: Any = None        # spec.docunits.Coverage, read at the end of the run
     doc_coverage_error: str | None = None
+    # What the run covered (conformance/report/scope.py), filled in by conformance.reporting.
+    deselected: int = 0
+    selected_rules: set[str] | None = None  # test ids of the rules whose tests were selected (None: unknown)
+    selection: list[str] = field(default_factory=list)  # why the run is partial; empty for the whole suite
+    stopped: str | None = None  # why the run ended early (-x, pytest.exit, Ctrl-C)
+    interrupted: str | None = None
+    seed: dict[str, Any] | None = None  # conformance.seed.RunSeed as data
 
     @functools.cached_property
     def unit_anchors(self) -> dict[str, str]:
