@@ -351,6 +351,7 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
 <strong>{html.escape(str(matrix.get("gate", "")).upper())}</strong>
 (exit code {html.escape(str(matrix.get("exit_code")))}) · <a href="../conformance.md">conformance matrix</a> ·
 <a href="../html/index.html">Allure report</a></p>
+{_run_scope(matrix)}
 </header>
 <main>
 <nav class="toc" aria-label="Documents"><h2>Documents</h2><ol>{toc}</ol>
@@ -375,6 +376,22 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
 </body></html>
 """
     return redact(page_html)
+
+
+def _run_scope(matrix: dict[str, Any]) -> str:
+    """A partial run says so (a verdict on its selection only); every run names its seed."""
+    run, seed = matrix.get("run") or {}, matrix.get("seed") or {}
+    out = []
+    if run.get("partial"):
+        out.append(f'<p class="meta partial" data-testid="partial"><strong>Partial run</strong> '
+                   f'({html.escape("; ".join(run.get("selection") or []))}): a verdict on the selected tests only, '
+                   "not on the target; statements of rules outside the selection are marked not run.</p>")
+    if run.get("stopped"):
+        out.append(f'<p class="meta" data-testid="stopped">The run stopped early: {html.escape(run["stopped"])}</p>')
+    if seed.get("value") is not None:
+        out.append(f'<p class="meta" data-testid="seed">Seed {html.escape(str(seed["value"]))} '
+                   f'(<code>--hypothesis-seed {html.escape(str(seed["value"]))}</code> draws the same examples).</p>')
+    return "\n".join(out)
 
 
 def write(matrix: dict[str, Any], coverage: Any, reports_dir: Path) -> Path | None:
