@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from conformance.settings import Settings
+from tests.outputs import suite_env
 
 REPO = Path(__file__).resolve().parent.parent
 SANDBOX_PROFILE = yaml.safe_load((REPO / "profiles" / "sandbox.yaml").read_text(encoding="utf-8"))
@@ -81,7 +82,9 @@ class SuiteRun:
 
 
 def _env(extra: dict[str, str] | None) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if k not in RUN_SETTINGS_ENV}, **(extra or {})}
+    """The caller's environment without what would change the run, and the self-test session's own places for
+    the reports and the cleanup ledger of a run whose command names none (never the user's reports/)."""
+    return {**{k: v for k, v in os.environ.items() if k not in RUN_SETTINGS_ENV}, **suite_env(), **(extra or {})}
 
 
 def run_suite(root: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess:

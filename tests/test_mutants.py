@@ -30,11 +30,13 @@ import yaml
 from sandbox.faults import FAULTS
 from sandbox.variants import SETTLE_VARIANTS, VARIANTS as ALL_VARIANTS
 from spec.catalogue import load_rules
+from tests.outputs import score_file
 from tests.wire import PROFILE, REPO, wire_sandbox
 
 MUTANTS_FILE = Path(__file__).with_name("mutants.yaml")
-SCORE_FILE = REPO / "reports" / "mutation-score.json"
-VARIANTS_SCORE_FILE = REPO / "reports" / "variants-score.json"
+# The scores, in the self-test session's own directory (tests/outputs.py), never in the user's reports/.
+SCORE_FILE = score_file("mutation-score.json")
+VARIANTS_SCORE_FILE = score_file("variants-score.json")
 #: The variants run here; SETTLE_VARIANTS run over the wire in tests/test_variants_settle.py.
 VARIANTS = {name: d for name, d in ALL_VARIANTS.items() if name not in SETTLE_VARIANTS}
 #: Variants run over loopback (`python -m sandbox --variants NAME`) rather than in-process.

@@ -24,16 +24,17 @@ from conformance.settle import eventually, ready
 from conformance.verdict import NonConformance
 from sandbox.variants import SETTLE_VARIANTS, VARIANTS
 from tests.fault_servers import fault_server
+from tests.outputs import score_file
 from tests.test_mutants import MUTANTS, broken_rules, run_suite
 from tests.test_robustness_targets import INTERNAL, run_suite as run_rules
-from tests.wire import FULL, IDS, REPO, wire_sandbox
+from tests.wire import FULL, IDS, wire_sandbox
 
 # Every variant of this part, and (variant, mutant) pairs that must still be caught with it.
 RUNS = {name: (name, "") for name in sorted(SETTLE_VARIANTS)}
 RUNS |= {"valid-after-delay+is-valid-never-set": ("valid-after-delay", "is-valid-never-set"),
          "reads-lag+delete-leaves-dropoff": ("reads-lag", "delete-leaves-dropoff")}
 AUTH = (FULL["username"], FULL["password"])
-SCORE_FILE = REPO / "reports" / "variants-settle.json"  # time and outcome per run, for the lead's score
+SCORE_FILE = score_file("variants-settle.json")  # time and outcome per run, for the score (tests/outputs.py)
 
 
 def _all_trips(url: str) -> dict[str, dict]:
