@@ -47,11 +47,11 @@ def narrowed_paths(config: pytest.Config) -> list[str]:
     out = []
     base = Path(config.invocation_params.dir)
     for arg in config.args:
-        path_part = arg.split("::", 1)[0]
+        path_part, sep, test = arg.partition("::")
         path = (base / path_part).resolve()
-        inside = path.is_relative_to(SUITE_DIR)
-        if inside and ("::" in arg or path != SUITE_DIR):
-            out.append(arg if not Path(path_part).is_absolute() else str(path.relative_to(SUITE_DIR.parent)))
+        if path.is_relative_to(SUITE_DIR) and (sep or path != SUITE_DIR):
+            shown = path_part if not Path(path_part).is_absolute() else str(path.relative_to(SUITE_DIR.parent))
+            out.append(shown + sep + test)
     return out
 
 
