@@ -19,6 +19,7 @@ import yaml
 
 from conformance.report import gate, scope
 from conformance.report.outcome import OUTCOMES
+from conformance.settings import CLIENT_NAMES
 from spec.catalogue import load_rules
 from tests.reportrun import SANDBOX_PROFILE, SELECTION, run_suite, sandbox_run
 
@@ -287,3 +288,16 @@ def test_derandomized_profile_names_no_seed(tmp_path):
     (0, ["a/b"], True, 6), (0, ["a/b"], False, 0), (0, [], True, 0), (1, ["a/b"], True, 1), (4, ["a/b"], True, 4)])
 def test_only_a_passing_incomplete_run_turns_into_exit_code_6(code, incomplete, require, expected):
     assert gate.exit_code(code, incomplete, require) == expected
+
+
+def test_ci_example_gates_on_a_complete_run_with_every_client():
+    """examples/github-actions-conformance.yml runs the gate with --require-complete and passes each client's
+    secret (README "CI"), so no rule goes unchecked unseen."""
+    workflow = yaml.safe_load((Path(__file__).resolve().parent.parent / "examples" /
+                               "github-actions-conformance.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["conformance"]["steps"]
+    gate_step = next(s for s in steps if "make conformance" in s.get("run", ""))
+    assert "--require-complete" in gate_step["run"]
+    for name in CLIENT_NAMES:
+        var = f"PND_{name.upper()}_PASSWORD"
+        assert gate_step["env"].get(var) == f"${{{{ secrets.{var} }}}}", f"the gate gets no secret for '{name}'"
