@@ -233,28 +233,26 @@ class _Summary:
         self.run.interrupted = (redact(str(getattr(exc, "msg", exc))) if not isinstance(exc, KeyboardInterrupt)
                                 else "interrupted (Ctrl-C)")
 
-    @pytest.hookimpl(wrapper=True, tryfirst=True)  # the outermost: after the terminal reporter's last line
-    def pytest_sessionfinish(self, session: pytest.Session):
-        result = yield
+    @pytest.hookimpl(trylast=True)  # after the terminal reporter's last words (its count, an exit's message)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
         run = self.run
-        if run.matrix is None or hasattr(session.config, "workerinput"):
-            return result
-        reports = report_paths(session.config, run)
+        if run.matrix is None or hasattr(config, "workerinput"):
+            return
+        reports = report_paths(config, run)
         # `python -m conformance` prints the summary itself, after building the HTML report.
-        handoff = next((p for p in session.config.pluginmanager.get_plugins()
-                        if getattr(p, "pnd_summary_handoff", False)), None)
+        handoff = next((p for p in config.pluginmanager.get_plugins() if getattr(p, "pnd_summary_handoff", False)),
+                       None)
         if handoff is not None:
             handoff.receive(run.matrix, reports)
-            return result
-        tr = session.config.pluginmanager.get_plugin("terminalreporter")
-        lines = gate.summary_lines(run.matrix, reports, ["pytest", *session.config.invocation_params.args])
+            return
+        tr = config.pluginmanager.get_plugin("terminalreporter")
+        lines = gate.summary_lines(run.matrix, reports, ["pytest", *config.invocation_params.args])
         if tr is None:
             print("\n".join([gate.separator(gate.TITLE, 80), *(text for text, _ in lines)]))
-            return result
+            return
         tr.write_sep("=", gate.TITLE, bold=True)
         for text, markup in lines:
             tr.write_line(text, **{k: v for k, v in markup.items() if v})
-        return result
 
 
 def _shown(path: str | Path) -> str:

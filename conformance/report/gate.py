@@ -161,20 +161,22 @@ def summary_lines(matrix: dict[str, Any], reports: Sequence[tuple[str, str]], co
     if label:
         line(label, "nothing: every catalogue rule was judged")
     incomplete = run.get("incomplete") or []
-    if incomplete and not run.get("partial") and not run.get("require_complete"):
+    if incomplete and passed and not run.get("partial") and not run.get("require_complete"):
         line("", f"{len(incomplete)} stated rule(s) not checked do not fail the gate; --require-complete "
                  "(PND_REQUIRE_COMPLETE=1) makes them fail it (exit code 6)")
     req = matrix.get("requests") or {}
+    ran = bool(matrix["other_tests"]) or any(r["tests"] for r in matrix["rules"])
     if req:
         budget = (f" of a budget of {req['budget']:,} (floor {req['floor']:,})" if req.get("budget")
-                  else " (no request budget)")
+                  else " (no request budget)" if ran else "")
         line("requests", f"{req.get('total', 0):,} sent{budget}")
     seed = matrix.get("seed") or {}
     if seed.get("value") is not None:
         line("seed", f"{seed['value']}; the same examples again: {rerun_command(command, seed)}")
     elif seed.get("derandomized"):
-        line("seed", f"none: the '{seed.get('profile')}' Hypothesis profile is derandomized, so the same command "
-                     f"draws the same examples: {rerun_command(command, seed)}")
+        ignored = " (it ignores --hypothesis-seed)" if seed.get("given") else ""
+        line("seed", f"none: the '{seed.get('profile')}' Hypothesis profile is derandomized{ignored}, so the same "
+                     f"command draws the same examples: {rerun_command(command, seed)}")
     failing = _failing(matrix)
     if failing and len(failing) <= _SHOWN_IDS:
         line("", f"the failing tests alone: {rerun_command(command, seed, failing)}")

@@ -58,8 +58,8 @@ def narrowed_paths(config: pytest.Config) -> list[str]:
 def stop_reason(session: pytest.Session, interrupted: str | None) -> str | None:
     """Why the run ended before every selected test ran (-x, --maxfail, pytest.exit, Ctrl-C), if it did."""
     for why in (interrupted, session.shouldfail, session.shouldstop):
-        if why:
-            return " ".join(str(why).split())
+        if why and str(why).strip():
+            return " ".join(str(why).strip().splitlines()[0].split())  # its first line: the rest is detail
     return None
 
 
