@@ -45,6 +45,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 # Two workers (CI has 2 cores); loadfile keeps the mutant runs (their own pool of 2) in one worker.
+# The self-tests never write into reports/: their outputs (scores, the reports of their runs) go to
+# PND_SELFTEST_DIR (tests/outputs.py; default a new temporary directory, printed at the end).
 test: lint $(NODE_STAMP) browser
 	$(BIN)/python -m pytest tests -n 2 --dist loadfile $(PYTEST_ARGS)
 

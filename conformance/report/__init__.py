@@ -6,8 +6,9 @@
                  every test's outcome and detail, and the exchanges of the running example
     allure_results.py  Allure labels, links, description and steps (and the scrubber of its results)
     matrix.py    reports/conformance.json and conformance.md: one row per catalogue rule
-    junit.py     the JUnit properties of a test (`rule`, `conformance`)
-    gate.py      the terminal summary: totals, fixed and expected deviations
+    junit.py     the JUnit properties of a test (`rule`, `conformance`) and of the run (`pnd.gate`, `pnd.scope`, ...)
+    scope.py     what the run covered: partial (a selection), stopped early, not checked (by reason), complete
+    gate.py      the exit code (--require-complete) and the terminal summary, one block at the very end
 
 conformance/reporting.py is the pytest plugin that feeds the record and calls the outputs.
 """
