@@ -138,6 +138,12 @@ def test_reasons_that_differ_in_a_name_are_one_group():
         ("the target's trip view shows no customer names (get-trips' `customer`)", 1, 0)]
     assert groups[0]["names"] == {"read_only": 2, "no_scopes": 1, "other_dealer": 1}
     assert scope.describe_group(groups[0]) == "client '…' is not in the profile — read_only 2, no_scopes 1, other_dealer 1"
+    refused = [{"operation": "filter", "rule": f"f{i}", "basis": "stated", "outcome": "skipped",
+                "detail": f"client '{name}' was refused by the target (HTTP 401): check PND_{name.upper()}_PASSWORD"}
+               for i, name in enumerate(["read_only", "no_scopes"])]
+    assert [(g["reason"], g["names"]) for g in scope.group_by_reason(refused)] == [
+        ("client '…' was refused by the target (HTTP 401): check …",
+         {"read_only PND_READ_ONLY_PASSWORD": 1, "no_scopes PND_NO_SCOPES_PASSWORD": 1})]
 
 
 # ------------------------------------------------------------------------------------------- partial runs

@@ -17,8 +17,9 @@ from conformance.report.outcome import Outcome
 SUITE_DIR = Path(__file__).resolve().parent.parent
 #: The outcomes of rules the run did not judge, in the order the roll-up shows them.
 NOT_CHECKED = (Outcome.SKIPPED, Outcome.NOT_RUN, Outcome.NOT_OBSERVABLE)
-# A quoted name ('read_only'), not an apostrophe (the target's, get-trips' field).
-_QUOTED = re.compile(r"(?<!\w)'([^'\s]+)'(?!\w)")
+# A name in a reason: quoted ('read_only', not an apostrophe as in the target's or get-trips'), or an
+# environment variable (PND_READ_ONLY_PASSWORD).
+_NAME = re.compile(r"(?<!\w)'([^'\s]+)'(?!\w)|\b(PND_[A-Z0-9_]+)\b")
 ELLIPSIS = "'…'"
 
 
@@ -71,7 +72,11 @@ def _line(reason: str | None) -> str:
 def _shown(line: str, varying: list[bool]) -> str:
     """The reason with each quoted name that differs within its group as '…'."""
     index = iter(varying)
-    return _QUOTED.sub(lambda m: ELLIPSIS if next(index) else m.group(0), line)
+    return _NAME.sub(lambda m: (ELLIPSIS if m.group(1) is not None else "…") if next(index) else m.group(0), line)
+
+
+def _names(line: str) -> list[str]:
+    return [quoted or env for quoted, env in _NAME.findall(line)]
 
 
 def group_by_reason(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -84,7 +89,7 @@ def group_by_reason(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     groups: dict[str, list[tuple[dict[str, Any], str, list[str]]]] = {}
     for row in rows:
         line = _line(row.get("detail"))
-        groups.setdefault(_QUOTED.sub(ELLIPSIS, line), []).append((row, line, _QUOTED.findall(line)))
+        groups.setdefault(_NAME.sub("\0", line), []).append((row, line, _names(line)))
     out: list[dict[str, Any]] = []
     for members in groups.values():
         slots = list(zip(*(values for _, _, values in members), strict=True))  # one template: as many names
