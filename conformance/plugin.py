@@ -26,7 +26,9 @@ from strategies.context import Ctx
 
 # Hypothesis profiles, one per use. `ci` is deterministic (derandomize) and small. `dev` replays the last
 # failing examples first (conformance/replay.py). Examples per test are planned by conformance/budget.py.
-_common = hsettings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+# They derive from Hypothesis' own `default` profile, not from the current settings: under a CI environment
+# variable Hypothesis makes its built-in `ci` profile current, and `dev`/`thorough` would inherit its derandomize.
+_common = hsettings(hsettings.get_profile("default"), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                                           HealthCheck.function_scoped_fixture,
                                                           HealthCheck.differing_executors],
                     database=None, print_blob=False)

@@ -281,6 +281,20 @@ def test_printed_seed_draws_the_same_examples(tmp_path):
     assert other != bodies
 
 
+@pytest.mark.parametrize("ci_variable", ["CI", "GITHUB_ACTIONS"])
+def test_profiles_are_the_same_under_a_ci_environment(ci_variable):
+    """Hypothesis makes its own `ci` profile current when it sees a CI environment variable; the suite's
+    profiles must not inherit its derandomize from it, or a seeded run in CI would draw no seed."""
+    import os
+    import subprocess
+    import sys
+    code = ("import conformance.plugin; from hypothesis import settings as s; "
+            "print({n: s.get_profile(n).derandomize for n in ('dev', 'thorough', 'ci', 'mutant')})")
+    env = {**os.environ, ci_variable: "true"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == str({"dev": False, "thorough": False, "ci": True, "mutant": True})
+
+
 def test_derandomized_profile_names_no_seed(tmp_path):
     proc = run_suite(tmp_path, "-k", "get-trips/get-trips-unknown-sar]")  # run_suite: the `ci` profile
     assert proc.returncode == 0, proc.stdout[-3000:]
