@@ -28,9 +28,9 @@ from strategies.context import Ctx
 # failing examples first (conformance/replay.py). Examples per test are planned by conformance/budget.py.
 # They derive from Hypothesis' own `default` profile, not from the current settings: under a CI environment
 # variable Hypothesis makes its built-in `ci` profile current, and `dev`/`thorough` would inherit its derandomize.
-_common = hsettings(hsettings.get_profile("default"), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                                          HealthCheck.function_scoped_fixture,
-                                                          HealthCheck.differing_executors],
+_common = hsettings(hsettings.get_profile("default"), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                           HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
                     database=None, print_blob=False)
 hsettings.register_profile("dev", _common, max_examples=10, database=REPLAY_DATABASE)
 hsettings.register_profile("ci", _common, max_examples=5, derandomize=True)
