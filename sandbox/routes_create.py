@@ -46,6 +46,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if not blank(dealer_uuid) and dealer is None and ctx.variant("unknown-path-identity-403"):
         auth.require(client, "appointment.create", "dealer", [dealer_uuid], ctx.faults)
     if blank(dealer_uuid) or dealer is None:
+        if not blank(dealer_uuid) and ctx.fault("create-unknown-dealer-wrong-code"):
+            raise bad_request(*INVALID_DEPT)
         raise bad_request(*INVALID_DEALER)
     auth.require(client, "appointment.create", "dealer", [dealer_uuid], ctx.faults)
 

@@ -46,7 +46,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("INVALID_DEPT_UUID", "Invalid dealer department UUID is provided in the request")
     if ctx.variant("filter-department-out-of-grant-ignored"):
         departments = [d for d in departments if (SCOPE, "department", d) in client.grants]
-    else:
+    elif not ctx.fault("filter-out-of-grant-served"):
         auth.require(client, SCOPE, "department", departments, ctx.faults)
     sort_order = body.get("sortOrder")
     if blank(sort_order):
@@ -160,6 +160,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         else:
             skips = ctx.fault("filter-last-item-index-skips") or ctx.variant("last-item-index-of-last-item")
             offset = last_index + (1 if skips else 0)
+            if ctx.fault("filter-last-item-index-overlaps"):
+                offset = max(last_index - 1, 0)
         found = found[offset:offset + page_size]
     if ctx.fault("filter-total-count-is-page-size"):
         total = len(found)

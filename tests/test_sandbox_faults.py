@@ -185,6 +185,12 @@ def _end_exclusive(api: SandboxClient):
     return filtered(api, startApptTime="2030-01-01T00:00:00-0700", endApptTime="2030-01-02T09:00:00-0700")[1]
 
 
+def _rejected_delete_leaves(api: SandboxClient):
+    created = api.created()
+    api.delete(created["appointmentUUID"], {"source": "DEALER_APP"})
+    return len(trips_of(api, created))
+
+
 PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "create-accepts-missing-customer": create_status(lambda b, a: b.pop("customerUUID")),
     "create-accepts-non-pickup-ride-type": create_status(lambda b, a: b["pickupTripInformation"].update(
@@ -281,6 +287,13 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
         updatedByUserDetails={"uuid": a.ids["assigned_user_uuid"]}))[0]["updatedBy"]["uuid"],
     "delete-ignores-path-department": lambda a: status(a.delete(a.created()["appointmentUUID"], delete_explicit_actor(
         a.ids), department=a.ids["other_department_uuid"], client="other_dealer")),
+    "create-unknown-dealer-wrong-code": lambda a: codes(a.create(non_web(a), dealer=a.ids["unknown_uuid"])),
+    "delete-unknown-department-wrong-code": lambda a: codes(a.delete(a.ids["unknown_uuid"], delete_explicit_actor(
+        a.ids), department=a.ids["unknown_uuid"])),
+    "delete-twice-succeeds": lambda a: status(a.delete(a.ids["unknown_uuid"], delete_explicit_actor(a.ids))),
+    "delete-rejection-deletes": _rejected_delete_leaves,
+    "filter-last-item-index-overlaps": _filter_ordering(pageSize=2, lastItemIndex=1),
+    "filter-out-of-grant-served": lambda a: status(a.filter(filter_body(a), client="other_dealer")),
 }
 
 

@@ -19,6 +19,7 @@ from conformance.checks.common import (
     sent_time,
     settled,
     trips_of_gone,
+    unknown_identity_rejected,
 )
 from conformance.client import Exchange
 from conformance.runner import send
@@ -287,3 +288,13 @@ def create_rejected_leaves_no_trip(c: CheckContext) -> None:
         check(not left, fx, f"the rejected create left no trip behind (validation runs \"before the downstream trip "
               f"and appointment flows run\"); new trips of the customer at {body['appointmentDateTime']}: {left}",
               rule.citation)
+
+
+@register.property(once=2)
+def create_unknown_dealer(c: CheckContext) -> None:
+    """A dealerUuid naming no dealer: 400 INVALID_DEALER_UUID, or 403 when the scope is checked first."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("unknown_uuid")},
+                                                  "body": create_body(ctx)})
+        unknown_identity_rejected(ex, rule)

@@ -14,7 +14,7 @@ from conformance.checks import CheckContext, PostContext, register
 from conformance.checks.common import event_uuids, filter_call, parse_time, sent_time, settled
 from conformance.client import Exchange
 from conformance.runner import send
-from conformance.verdict import check, expect_success
+from conformance.verdict import check, expect_error, expect_success
 from strategies import valid_request
 from strategies.context import Ctx
 from strategies.fixed import create_body
@@ -146,7 +146,14 @@ def filter_last_item_index_partitions(c: CheckContext) -> None:
     _partitions(c, "lastItemIndex")
 
 
-def _partitions(c, mode: str) -> None:
+@register.property(once=6, per_example=4, explores=True)
+def filter_last_item_index_no_overlap(c: CheckContext) -> None:
+    """lastItemIndex pages (sent as the items already returned) repeat no trip and hold only matches, whichever
+    item the server starts a page at: as many as were returned, or the one after (NOTES.md "lastItemIndex")."""
+    _partitions(c, "lastItemIndex", exact=False)
+
+
+def _partitions(c, mode: str, exact: bool = True) -> None:
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
         mine = _seed_trips(states, ctx)
@@ -174,6 +181,11 @@ def _partitions(c, mode: str) -> None:
             size = max(size, -(-len(everything) // MAX_PAGES))
             ids, totals, last = _all_pages(target, ledger, ctx, {**base, "sortOrder": order}, mode, size)
             check(len(ids) == len(set(ids)), last, f"{mode} pages of {size} repeat no trip: {ids}", rule.citation)
+            if not exact:
+                extra = sorted(set(ids) - set(everything))
+                check(not extra, last, f"{mode} pages of {size} hold only trips of the unpaged result "
+                      f"{everything}, got also {extra}", rule.citation)
+                return
             check(ids == everything, last, f"{mode} pages of {size} (1-based pageNumber; lastItemIndex = items "
                   f"already returned) concatenate to the unpaged result {everything}, got {ids}", rule.citation)
             check(all(t == len(everything) for t in totals), last,
@@ -308,3 +320,28 @@ def filter_department_restricts(c: CheckContext) -> None:
                   or (t.get("department") or {}).get("uuid") != other]
         check(not leaked, ex, f"only trips of the listed department {other} are returned; got trips of other "
               f"departments: {leaked}", rule.citation)
+
+
+@register.property(once=3)
+def filter_out_of_grant_no_leak(c: CheckContext) -> None:
+    """A client listing only a department outside its grant gets a 4xx or none of that department's trips."""
+    rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
+    client = rule.credentials or "full"
+    if not target.has_client(client):
+        pytest.skip(f"the target profile provides no '{client}' client: "
+                    f"{target.settings.missing_credential_hint(client)}")
+    with states.scope("appointment_with_drop") as made:
+        ours = sorted(_ours([made]))
+        department = ctx.ident("department_uuid")
+        ex = target.call("filter", client=client,
+                         body={"dealerDepartmentUUIDList": [department], "dealerUuids": [ctx.ident("dealer_uuid")],
+                               "eventUuids": ours, "sortOrder": "APPT_TIME_ASC"})
+        if 400 <= ex.status < 500:
+            expect_error(ex, ex.status, None, rule.citation)
+            return
+        body = expect_success(ex, rule.citation)
+        trips = [t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)]
+        leaked = [t.get("eventUuid") for t in trips if t.get("eventUuid") in ours
+                  or (t.get("department") or {}).get("uuid") == department]
+        check(not leaked, ex, f"a client without the scope for department {department} gets a 4xx or none of its "
+              f"trips; got {leaked}", rule.citation)
