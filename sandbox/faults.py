@@ -106,6 +106,10 @@ FAULTS: dict[str, str] = {
     "delete-rejection-deletes": "delete: a delete missing its actor deletes the appointment, then answers 400",
     "filter-last-item-index-overlaps": "filter: a lastItemIndex page starts one item before lastItemIndex (pages overlap)",
     "filter-out-of-grant-served": "filter: listed departments are served whatever the client's department grant",
+    # --- issue 20: stated behaviours that had no rule ---------------------------------------------
+    "create-pickup-only-no-requester-accepted": "create: non-WEB pickup-only (no dropTripInformation) without requesterUserUUID is accepted",
+    "create-accepts-unknown-customer": "create: a customerUUID naming no customer is accepted",
+    "filter-page-number-zero-accepted": "filter: pageNumber 0 or negative is accepted (read as the first page)",
 }
 
 

@@ -76,6 +76,10 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("CUSTOMER_INFO_MISSING",
                           "minimum info required to match customer: (FirstName OR LastName) AND At least any one "
                           "Customer Communication (phone/email) OR (FirstName AND LastName) OR VIN(FirstName OR LastName)")
+    if not blank(body.get("customerUUID")) and body["customerUUID"] not in seed.customers \
+            and not ctx.fault("create-accepts-unknown-customer"):
+        raise bad_request("CUSTOMER_INFO_MISSING", "minimum info required to match customer: no customer of the "
+                                                   "dealer has this customerUUID")
     if blank(body.get("appointmentDateTime")):
         raise bad_request("PARTNER_APPOINTMENT_DATETIME_REQUIRED",
                           "appointmentDateTime is required in the partner appointment request")
@@ -133,6 +137,10 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                                                 "2026-04-06T13:00:00-0700)")
     if drop is not None and not web and blank(body.get("requesterUserUUID")) \
             and not ctx.fault("create-with-drop-no-requester-accepted"):
+        raise bad_request("USER_TOKEN_IS_BLANK", "requesterUserUUID (user token) is required when source is not WEB")
+    # the table and the minimal-request note require it for the pickup-only flow too
+    if drop is None and not web and blank(body.get("requesterUserUUID")) \
+            and not ctx.fault("create-pickup-only-no-requester-accepted"):
         raise bad_request("USER_TOKEN_IS_BLANK", "requesterUserUUID (user token) is required when source is not WEB")
     pickup_type = pickup_type or "PICKUP_VEHICLE"
     any_status = ctx.fault("trip-status-unchecked")

@@ -68,6 +68,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                           "When pageSize is provided, exactly one of pageNumber or lastItemIndex must be provided")
     if page_size is not None and page_size <= 0:
         raise bad_request("INVALID_PAGE_SIZE", "pageSize must be a positive integer")
+    if page_number is not None and page_number <= 0 and ctx.fault("filter-page-number-zero-accepted"):
+        page_number = 1
     if page_number is not None and page_number <= 0:
         raise bad_request("INVALID_PAGE_NUMBER", "pageNumber must be a positive integer (1-based)")
     if last_index is not None and last_index < 0:

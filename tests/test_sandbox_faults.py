@@ -294,6 +294,9 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "delete-rejection-deletes": _rejected_delete_leaves,
     "filter-last-item-index-overlaps": _filter_ordering(pageSize=2, lastItemIndex=1),
     "filter-out-of-grant-served": lambda a: status(a.filter(filter_body(a), client="other_dealer")),
+    "create-pickup-only-no-requester-accepted": create_status(lambda b, a: b.pop("requesterUserUUID")),
+    "create-accepts-unknown-customer": create_status(lambda b, a: b.update(customerUUID=a.ids["unknown_uuid"])),
+    "filter-page-number-zero-accepted": lambda a: filtered(a, pageSize=2, pageNumber=0)[0],
 }
 
 

@@ -96,6 +96,8 @@ CREATE_VIOLATIONS = [
      "PRIMARY_AND_SECONDARY_DRIVER_CANNOT_BE_SAME"),
     # downstream
     ("drop-no-requester-non-web", True, lambda b, i: _del(b, "requesterUserUUID"), "USER_TOKEN_IS_BLANK"),
+    ("pickup-only-no-requester-non-web", False, lambda b, i: _del(b, "requesterUserUUID"), "USER_TOKEN_IS_BLANK"),
+    ("customer-unknown", False, lambda b, i: _set(b, "customerUUID", i["unknown_uuid"]), "CUSTOMER_INFO_MISSING"),
     ("secondary-without-primary", False, lambda b, i: _set(b, "pickupTripInformation.secondaryDriverUUID", D1),
      "PRIMARY_DRIVER_REQUIRED_WITH_SECONDARY"),
     ("linked-trip-unknown", False, lambda b, i: _set(b, "pickupTripInformation.linkedTripUuids", [i["unknown_uuid"]]),
@@ -150,7 +152,6 @@ CREATE_ACCEPTED = [
                                                 {"transportOptionUuid": i["pnd_transport_option_uuid"]})),
     ("colon-offset", lambda b, i: _set(b, "appointmentDateTime", "2026-04-06T13:00:00-07:00")),
     ("zulu", lambda b, i: _set(b, "appointmentDateTime", "2026-04-06T20:00:00Z")),
-    ("pickup-only-non-web-without-requester", lambda b, i: _del(b, "requesterUserUUID")),
     ("two-different-drivers", lambda b, i: _set(_set(b, "pickupTripInformation.primaryDriverUUID", D1),
                                                 "pickupTripInformation.secondaryDriverUUID", D2)),
     ("unknown-fields-tolerated", lambda b, i: _set(_set(b, "somethingNew", {"x": [1, 2]}), "pickupTripInformation.extra", 1)),
