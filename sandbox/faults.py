@@ -110,6 +110,8 @@ FAULTS: dict[str, str] = {
     "create-pickup-only-no-requester-accepted": "create: non-WEB pickup-only (no dropTripInformation) without requesterUserUUID is accepted",
     "create-accepts-unknown-customer": "create: a customerUUID naming no customer is accepted",
     "filter-page-number-zero-accepted": "filter: pageNumber 0 or negative is accepted (read as the first page)",
+    "error-bodies-name-ids": "create/delete/get-trips: a rejection's body names ids (or counts trips) as if it had succeeded",
+    "update-unknown-appointment-applies": "update: an update naming an unknown appointment moves the named trip, then is rejected",
 }
 
 

@@ -72,6 +72,9 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         if not blank(body.get("dealerDepartmentUUID")) and ctx.variant("unknown-department-downstream-code"):
             raise bad_request("INVALID_CREATE_EVENT_REQUEST", "The transformed trip-create payload is invalid")
         raise bad_request(*(INVALID_DEALER if ctx.fault("create-wrong-code-dept") else INVALID_DEPT))
+    if blank(body.get("customerUUID")) and ctx.fault("error-bodies-name-ids"):
+        err = ApiError(400, "CUSTOMER_INFO_MISSING", "customerUUID is missing from the partner request.")
+        return 400, {**envelopes.error("create", err), "appointmentUUID": new_uuid(), "eventUUID": new_uuid()}
     if blank(body.get("customerUUID")) and not ctx.fault("create-accepts-missing-customer"):
         raise bad_request("CUSTOMER_INFO_MISSING",
                           "minimum info required to match customer: (FirstName OR LastName) AND At least any one "

@@ -42,6 +42,10 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                     actor = "(derived by the API)"
         elif ctx.fault("delete-non-web-without-actor"):
             actor = "(none)"
+        if actor is None and ctx.fault("error-bodies-name-ids") and appointment is not None:
+            err = ApiError(400, "PARTNER_DELETE_REQUEST_FIELDS_MISSING", "updatedByDAUUID is required")
+            return 400, {**envelopes.error("delete", err), "appointmentUuid": sar_uuid,
+                         "pickupEventUUID": store.mapping.get(sar_uuid)}
         if actor is None:
             if ctx.fault("delete-rejection-deletes") and appointment is not None:
                 store.delete_appointment(sar_uuid, keep_dropoffs=False)

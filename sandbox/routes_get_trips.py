@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox import auth, envelopes
 from sandbox.context import Call, Context
-from sandbox.validation import bad_request, blank
+from sandbox.validation import ApiError, bad_request, blank
 from sandbox.views import trip_view
 
 
@@ -20,6 +20,9 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if blank(dealer_uuid) or dealer is None:
         raise bad_request("INVALID_DEALER_UUID", "Invalid dealer UUID is provided in the request")
     if blank(sar_uuid):
+        if ctx.fault("error-bodies-name-ids"):
+            err = ApiError(400, "INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
+            return 400, {**envelopes.error("get-trips", err), "totalCount": 1, "tripViewDtos": []}
         if ctx.fault("get-trips-wrong-code-sar"):
             raise bad_request("INVALID_APPOINTMENT_UUID", "Invalid appointment UUID is provided in the request")
         raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")

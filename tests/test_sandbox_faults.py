@@ -191,6 +191,12 @@ def _rejected_delete_leaves(api: SandboxClient):
     return len(trips_of(api, created))
 
 
+def _update_unknown_appointment(api: SandboxClient):
+    created = api.created()
+    api.update(api.ids["unknown_uuid"], update_minimal(api.ids, created["pickupEventUUID"]))
+    return trips_of(api, created)[0]["appointmentTime"]
+
+
 PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "create-accepts-missing-customer": create_status(lambda b, a: b.pop("customerUUID")),
     "create-accepts-non-pickup-ride-type": create_status(lambda b, a: b["pickupTripInformation"].update(
@@ -297,6 +303,8 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "create-pickup-only-no-requester-accepted": create_status(lambda b, a: b.pop("requesterUserUUID")),
     "create-accepts-unknown-customer": create_status(lambda b, a: b.update(customerUUID=a.ids["unknown_uuid"])),
     "filter-page-number-zero-accepted": lambda a: filtered(a, pageSize=2, pageNumber=0)[0],
+    "error-bodies-name-ids": lambda a: a.create(non_web(a, customerUUID=None)).json()["appointmentUUID"],
+    "update-unknown-appointment-applies": _update_unknown_appointment,
 }
 
 

@@ -298,3 +298,27 @@ def create_unknown_dealer(c: CheckContext) -> None:
         ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("unknown_uuid")},
                                                   "body": create_body(ctx)})
         unknown_identity_rejected(ex, rule)
+
+
+def _no_ids(ex: Exchange, body: dict, fields: tuple[str, ...], what: str, citation) -> None:
+    named = {k: body.get(k) for k in fields if body.get(k) not in (None, "")}
+    check(not named, ex, f"{what}: the error body names no created object ({', '.join(fields)} null, as in the "
+          f"error response example), got {named}", citation)
+
+
+@register.property(once=2)
+def create_rejection_names_nothing(c: CheckContext) -> None:
+    """A create the partner gate rejects answers null ids; one that fails on its linked trips, no appointment."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        body = create_body(ctx)
+        del body["customerUUID"]
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
+        expect_error(ex, 400, "CUSTOMER_INFO_MISSING", rule.citation)
+        _no_ids(ex, object_of(ex.json), ("eventUUID", "pickupEventUUID", "dropoffEventUUID", "appointmentUUID"),
+                "a create rejected by the partner validation", rule.citation)
+        body = create_body(ctx)
+        body["pickupTripInformation"]["linkedTripUuids"] = [ctx.ident("unknown_uuid")]
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
+        expect_error(ex, 400, None, rule.citation)
+        _no_ids(ex, object_of(ex.json), ("appointmentUUID",), "a create that fails on its linked trips", rule.citation)

@@ -15,7 +15,7 @@ from conformance.checks.common import (
 )
 from conformance.client import Exchange
 from conformance.runner import send
-from conformance.verdict import check, expect_error, expect_success
+from conformance.verdict import check, expect_error, expect_success, object_of
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
@@ -183,3 +183,18 @@ def delete_rejected_deletes_nothing(c: CheckContext) -> None:
         else:
             expect_error(ex, 400, None, rule.citation)
             keeps_trips(target, ctx, made, "after a rejected WEB delete without a fallback actor", rule.citation)
+
+
+@register.property(once=4)
+def delete_rejection_names_nothing(c: CheckContext) -> None:
+    """A rejected delete (no actor for a non-WEB source) answers null ids: nothing was deleted."""
+    rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
+    with states.scope("appointment_with_trip") as made:
+        ex = target.call("delete", path={"dealerDepartmentUUID": ctx.ident("department_uuid"),
+                                         "appointmentUuid": made["sar_uuid"]}, query={"source": "DEALER_APP"})
+        expect_error(ex, 400, "PARTNER_DELETE_REQUEST_FIELDS_MISSING", rule.citation)
+        body = object_of(ex.json)
+        named = {k: body.get(k) for k in ("pickupEventUUID", "appointmentUuid") if body.get(k) not in (None, "")}
+        check(not named, ex, f"a rejected delete names no deleted appointment or pickup (null, as in the error "
+              f"response example), got {named}", rule.citation)
+        keeps_trips(target, ctx, made, "after the rejected delete", rule.citation)

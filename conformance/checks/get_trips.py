@@ -1,10 +1,10 @@
 """Checks of get-trips: the trips a prepared appointment shows, linked, valid and counted."""
 from __future__ import annotations
 
-from conformance.checks import PostContext, register
+from conformance.checks import CheckContext, PostContext, register
 from conformance.checks.common import same_instant
 from conformance.client import Exchange
-from conformance.verdict import check
+from conformance.verdict import check, expect_error, object_of
 
 
 def _trips_of(ex: Exchange, body: dict, rule) -> dict:
@@ -76,3 +76,16 @@ def get_trips_empty(c: PostContext) -> None:
           rule.citation)
     check(body.get("totalCount") in (None, 0), ex,
           f"totalCount 0 (or absent) when no trips are returned, got {body.get('totalCount')!r}", rule.citation)
+
+
+@register.property(once=1)
+def get_trips_rejection_no_trips(c: CheckContext) -> None:
+    """A rejected get-trips (blank sarUUID) returns no trips: tripViewDtos null (or empty), totalCount 0."""
+    rule, target, ctx = c.rule, c.target, c.ctx
+    ex = target.call("get-trips", path={"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": " "})
+    expect_error(ex, 400, "INVALID_SAR_UUID", rule.citation)
+    body = object_of(ex.json)
+    check(body.get("tripViewDtos") in (None, []), ex, f"a rejected get-trips returns no trips (tripViewDtos null, "
+          f"as in the error response example), got {body.get('tripViewDtos')!r}", rule.citation)
+    check(body.get("totalCount") in (None, 0), ex, f"a rejected get-trips counts no trips (totalCount 0 or absent), "
+          f"got {body.get('totalCount')!r}", rule.citation)

@@ -23,7 +23,7 @@ from conformance.checks.common import (
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.settle import ready, window
-from conformance.verdict import check, expect_success, fail, object_of
+from conformance.verdict import check, expect_error, expect_success, fail, object_of
 from strategies.context import Ctx
 from strategies.fixed import create_body, recreate_trip_body
 
@@ -222,3 +222,20 @@ def update_updated_by_recorded(c: CheckContext) -> None:
         users = (ctx.ident("assigned_user_uuid"), body["updatePickupDeliveryTripEventRequest"]["requesterUserUUID"])
         check(any(is_person(got, u) for u in users), fx, f"updatedBy is the user making the update (one of {users}), "
               f"got {got!r}", rule.citation)
+
+
+@register.property(once=4)
+def update_unknown_appointment_changes_nothing(c: CheckContext) -> None:
+    """An update of our pickup through a sarUUID naming no appointment is rejected and leaves the pickup as it was."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("appointment_with_trip") as made:
+        ex = send(target, ledger, ctx, "update", {
+            "path": {"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": ctx.ident("unknown_uuid")}, "query": {},
+            "body": update_trip_body(ctx, made["pickup_uuid"])})
+        expect_error(ex, 400, None, rule.citation)
+        gx, trips = get_trips(target, ctx, made["sar_uuid"])
+        pickup = next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]), None)
+        sent = made["request"]["appointmentDateTime"]
+        check(pickup is not None and same_moment(pickup.get("appointmentTime"), sent), gx,
+              f"the rejected update changed no trip: the pickup keeps its appointmentTime {sent}, got {pickup!r}",
+              rule.citation)
