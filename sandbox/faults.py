@@ -112,6 +112,8 @@ FAULTS: dict[str, str] = {
     "filter-page-number-zero-accepted": "filter: pageNumber 0 or negative is accepted (read as the first page)",
     "error-bodies-name-ids": "create/delete/get-trips: a rejection's body names ids (or counts trips) as if it had succeeded",
     "update-unknown-appointment-applies": "update: an update naming an unknown appointment moves the named trip, then is rejected",
+    "get-trips-status-unlisted": "get-trips: trips show tripStatus PENDING, a status outside the documented list",
+    "filter-sub-trip-ride-type-unlisted": "filter: sub trips show rideType PICKUP_LEG/RETURN_LEG instead of OUTBOUND/INBOUND",
 }
 
 

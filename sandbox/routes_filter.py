@@ -167,7 +167,12 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         found = found[offset:offset + page_size]
     if ctx.fault("filter-total-count-is-page-size"):
         total = len(found)
-    return 200, envelopes.success("filter", totalCount=total, tripViewDtos=[trip_view(store, t) for t in found])
+    views = [trip_view(store, t) for t in found]
+    if ctx.fault("filter-sub-trip-ride-type-unlisted"):
+        for view in views:
+            for sub, leg in zip(view.get("subTrips") or [], ("PICKUP_LEG", "RETURN_LEG")):
+                sub["rideType"] = leg
+    return 200, envelopes.success("filter", totalCount=total, tripViewDtos=views)
 
 
 def _time_bound(ctx: Context, name: str, text: str | None) -> OffsetDateTime | None:

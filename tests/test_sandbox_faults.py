@@ -305,6 +305,9 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "filter-page-number-zero-accepted": lambda a: filtered(a, pageSize=2, pageNumber=0)[0],
     "error-bodies-name-ids": lambda a: a.create(non_web(a, customerUUID=None)).json()["appointmentUUID"],
     "update-unknown-appointment-applies": _update_unknown_appointment,
+    "get-trips-status-unlisted": lambda a: trips_of(a, a.created())[0]["tripStatus"],
+    "filter-sub-trip-ride-type-unlisted": lambda a: [s["rideType"] for t in a.filter(filter_body(
+        a, eventUuids=[a.created()["pickupEventUUID"]])).json()["tripViewDtos"] for s in t["subTrips"]],
 }
 
 

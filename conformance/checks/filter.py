@@ -11,11 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import event_uuids, filter_call, parse_time, sent_time, settled
+from conformance.checks.common import event_uuids, filter_call, filter_views, parse_time, sent_time, settled
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.verdict import check, expect_error, expect_success
 from strategies import valid_request
+from strategies.common import SUB_TRIP_STATUSES
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
@@ -345,3 +346,20 @@ def filter_out_of_grant_no_leak(c: CheckContext) -> None:
                   or (t.get("department") or {}).get("uuid") == department]
         check(not leaked, ex, f"a client without the scope for department {department} gets a 4xx or none of its "
               f"trips; got {leaked}", rule.citation)
+
+
+SUB_TRIP_RIDE_TYPES = ("OUTBOUND", "INBOUND")
+
+
+@register.property(once=3)
+def filter_sub_trips_listed(c: CheckContext) -> None:
+    """Each sub trip of our trips has a rideType of the two documented legs and a status of the sub-trip list."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("appointment_with_drop") as made:
+        ex, views = filter_views(target, ledger, ctx, sorted(_ours([made])), rule.citation)
+        odd = [(u, s.get("rideType"), s.get("status")) for u, v in views.items()
+               for s in v.get("subTrips") or [] if isinstance(s, dict)
+               and (s.get("rideType") not in (None, *SUB_TRIP_RIDE_TYPES)
+                    or s.get("status") not in (None, *SUB_TRIP_STATUSES))]
+        check(not odd, ex, f"each sub trip's rideType is OUTBOUND or INBOUND and its status one of the sub-trip "
+              f"statuses; got (trip, rideType, status) {odd}", rule.citation)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import same_instant
+from conformance.checks.common import get_trips, same_instant
+from strategies.common import TRIP_STATUSES
 from conformance.client import Exchange
 from conformance.verdict import check, expect_error, object_of
 
@@ -89,3 +90,14 @@ def get_trips_rejection_no_trips(c: CheckContext) -> None:
           f"as in the error response example), got {body.get('tripViewDtos')!r}", rule.citation)
     check(body.get("totalCount") in (None, 0), ex, f"a rejected get-trips counts no trips (totalCount 0 or absent), "
           f"got {body.get('totalCount')!r}", rule.citation)
+
+
+@register.property(once=3)
+def get_trips_statuses_listed(c: CheckContext) -> None:
+    """Each trip get-trips returns has a tripStatus of the documented list (filter's tripStatuses)."""
+    rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
+    with states.scope("appointment_with_drop") as made:
+        ex, trips = get_trips(target, ctx, made["sar_uuid"])
+        odd = {t.get("eventUuid"): t.get("tripStatus") for t in trips
+               if t.get("tripStatus") is not None and t.get("tripStatus") not in TRIP_STATUSES}
+        check(not odd, ex, f"each trip's tripStatus is one of {', '.join(TRIP_STATUSES)}; got {odd}", rule.citation)
