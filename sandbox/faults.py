@@ -114,6 +114,7 @@ FAULTS: dict[str, str] = {
     "update-unknown-appointment-applies": "update: an update naming an unknown appointment moves the named trip, then is rejected",
     "get-trips-status-unlisted": "get-trips: trips show tripStatus PENDING, a status outside the documented list",
     "filter-sub-trip-ride-type-unlisted": "filter: sub trips show rideType PICKUP_LEG/RETURN_LEG instead of OUTBOUND/INBOUND",
+    "update-created-trip-type-ignored": "update: the create-new-trip scenario creates a PICKUP_VEHICLE whatever rideType is sent",
 }
 
 

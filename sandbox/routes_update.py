@@ -239,6 +239,8 @@ def _check_event(ctx: Context, event: dict[str, Any], source: str | None, dealer
 def _apply_event(ctx: Context, trip: Trip, event: dict[str, Any], when, vehicle: dict[str, Any],
                  creating: bool = False) -> None:
     trip.ride_type = event["rideType"]
+    if creating and ctx.fault("update-created-trip-type-ignored"):
+        trip.ride_type = "PICKUP_VEHICLE"
     old_status = trip.trip_status
     if creating or not ctx.fault("update-ignores-appointment-time"):
         trip.appointment_time = when

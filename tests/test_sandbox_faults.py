@@ -197,6 +197,17 @@ def _update_unknown_appointment(api: SandboxClient):
     return trips_of(api, created)[0]["appointmentTime"]
 
 
+def _created_trip_type(api: SandboxClient):
+    created = api.created()
+    body = update_minimal(api.ids, created["pickupEventUUID"])
+    body["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"] = None
+    api.update(created["appointmentUUID"], body)
+    _create_scenario(body := update_minimal(api.ids, created["pickupEventUUID"]))
+    _event(body)["rideType"] = "DROPOFF_VEHICLE"
+    assert api.update(created["appointmentUUID"], body).status_code == 200
+    return trips_of(api, created)[0]["rideType"]
+
+
 PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "create-accepts-missing-customer": create_status(lambda b, a: b.pop("customerUUID")),
     "create-accepts-non-pickup-ride-type": create_status(lambda b, a: b["pickupTripInformation"].update(
@@ -308,6 +319,7 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "get-trips-status-unlisted": lambda a: trips_of(a, a.created())[0]["tripStatus"],
     "filter-sub-trip-ride-type-unlisted": lambda a: [s["rideType"] for t in a.filter(filter_body(
         a, eventUuids=[a.created()["pickupEventUUID"]])).json()["tripViewDtos"] for s in t["subTrips"]],
+    "update-created-trip-type-ignored": _created_trip_type,
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conformance.checks import CheckContext, PostContext, register
 from conformance.checks.common import (
@@ -24,6 +26,7 @@ from conformance.client import Exchange
 from conformance.runner import send
 from conformance.settle import ready, window
 from conformance.verdict import check, expect_error, expect_success, fail, object_of
+from strategies.common import UPDATE_RIDE_TYPES
 from strategies.context import Ctx
 from strategies.fixed import create_body, recreate_trip_body
 
@@ -250,3 +253,26 @@ def update_trip_status_kept(c: CheckContext) -> None:
         view = next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]), {})
         check(view.get("tripStatus") == "DRAFT", gx, f"get-trips: tripStatus is the updated DRAFT, got "
               f"{view.get('tripStatus')!r}", rule.citation)
+
+
+@register.property(once=0, per_example=7, explores=True)
+def update_create_trip_other_ride_types(c: CheckContext) -> None:
+    """The create-new-trip scenario with one of update's ride types other than PICKUP_VEHICLE creates that trip."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+
+    @given(ride=st.sampled_from([r for r in UPDATE_RIDE_TYPES if r != "PICKUP_VEHICLE"]))
+    def run(ride: str) -> None:
+        with states.scope("appointment_without_trip") as made:
+            body = recreate_trip_body(ctx)
+            body["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]["rideType"] = ride
+            ex = send(target, ledger, ctx, "update", {
+                "path": {"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": made["sar_uuid"]}, "query": {},
+                "body": body})
+            new = expect_success(ex, rule.citation).get("eventUUID")
+            check(isinstance(new, str) and new, ex, "eventUUID of the created trip", rule.citation)
+            settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: check(
+                any(t.get("eventUuid") == new and t.get("rideType") == ride for t in seen[1]), seen[0],
+                f"get-trips shows the created {ride} trip {new}, got "
+                f"{[(t.get('eventUuid'), t.get('rideType')) for t in seen[1]]}", rule.citation))
+
+    run()
