@@ -115,6 +115,10 @@ FAULTS: dict[str, str] = {
     "get-trips-status-unlisted": "get-trips: trips show tripStatus PENDING, a status outside the documented list",
     "filter-sub-trip-ride-type-unlisted": "filter: sub trips show rideType PICKUP_LEG/RETURN_LEG instead of OUTBOUND/INBOUND",
     "update-created-trip-type-ignored": "update: the create-new-trip scenario creates a PICKUP_VEHICLE whatever rideType is sent",
+    "create-body-dealer-uuid-used": "create: a dealerUuid sent in the body (a known dealer) owns the appointment instead of the path's",
+    "delete-uses-sent-trip-uuid": "delete: a tripUuid query parameter picks the chain deleted (that trip's appointment's)",
+    "create-duplicates-rejected-by-default": "create: a duplicate appointment is rejected although errorOnDuplicate is absent or false",
+    "create-error-on-duplicate-ignored": "create: errorOnDuplicate true does not reject a duplicate appointment",
 }
 
 

@@ -156,7 +156,17 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("CUSTOMER_APPOINTMENT_PREFERENCE_REQUIRED",
                           "appointmentInformation.customerAppointmentPreference must be provided (can be empty {})")
 
+    # errorOnDuplicate (default false): the sandbox's duplicate is an appointment of the same dealer and
+    # customer at the same local start time (the doc does not define one)
+    duplicate = any(a.dealer_uuid == dealer_uuid and a.customer_uuid == body.get("customerUUID")
+                    and a.start_local == when.local_text() for a in store.appointments.values())
+    wants_error = info.get("errorOnDuplicate") is True or ctx.fault("create-duplicates-rejected-by-default")
+    if duplicate and wants_error and not ctx.fault("create-error-on-duplicate-ignored"):
+        raise bad_request("DUPLICATE_APPOINTMENT", "An appointment for this customer at this time already exists")
+
     # --- state ----------------------------------------------------------------------------------
+    if ctx.fault("create-body-dealer-uuid-used") and body.get("dealerUuid") in seed.dealers:
+        dealer_uuid = body["dealerUuid"]
     department_uuid = body["dealerDepartmentUUID"]
     customer = None if blank(body.get("customerUUID")) else body["customerUUID"]
     vehicle = {k: v for k, v in obj(body.get("vehicleInformation")).items() if v is not None}

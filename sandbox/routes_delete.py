@@ -62,6 +62,12 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
             raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
         raise ApiError(404 if ctx.fault("delete-not-linked-404") else 400, *NOT_LINKED)
 
+    named = call.query("tripUuid")
+    if ctx.fault("delete-uses-sent-trip-uuid") and named in store.trips:
+        owner = next((s for s, p in store.mapping.items() if p == named), None)
+        if owner is not None:
+            store.delete_appointment(owner, keep_dropoffs=False)
+            return 200, envelopes.success("delete", pickupEventUUID=named, appointmentUuid=sar_uuid)
     store.delete_appointment(sar_uuid, keep_dropoffs=ctx.fault("delete-leaves-dropoff"))
     if ctx.fault("delete-removes-customer-dropoffs") and appointment is not None:
         for uuid, trip in list(store.trips.items()):

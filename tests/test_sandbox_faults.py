@@ -208,6 +208,18 @@ def _created_trip_type(api: SandboxClient):
     return trips_of(api, created)[0]["rideType"]
 
 
+def _delete_sent_trip_uuid(api: SandboxClient):
+    ours, other = api.created(), api.created()
+    api.delete(ours["appointmentUUID"], {**delete_explicit_actor(api.ids), "tripUuid": other["pickupEventUUID"]})
+    return len(trips_of(api, other))
+
+
+def _error_on_duplicate(api: SandboxClient):
+    body = non_web(api)
+    body["appointmentInformation"]["errorOnDuplicate"] = True
+    return status(api.create(body)), status(api.create(body))
+
+
 PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "create-accepts-missing-customer": create_status(lambda b, a: b.pop("customerUUID")),
     "create-accepts-non-pickup-ride-type": create_status(lambda b, a: b["pickupTripInformation"].update(
@@ -320,6 +332,10 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "filter-sub-trip-ride-type-unlisted": lambda a: [s["rideType"] for t in a.filter(filter_body(
         a, eventUuids=[a.created()["pickupEventUUID"]])).json()["tripViewDtos"] for s in t["subTrips"]],
     "update-created-trip-type-ignored": _created_trip_type,
+    "create-body-dealer-uuid-used": lambda a: len(trips_of(a, a.created(non_web(a, dealerUuid=a.ids["other_dealer_uuid"])))),
+    "delete-uses-sent-trip-uuid": _delete_sent_trip_uuid,
+    "create-duplicates-rejected-by-default": lambda a: (status(a.create(non_web(a))), status(a.create(non_web(a)))),
+    "create-error-on-duplicate-ignored": _error_on_duplicate,
 }
 
 

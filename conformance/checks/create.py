@@ -23,7 +23,7 @@ from conformance.checks.common import (
 )
 from conformance.client import Exchange
 from conformance.runner import send
-from conformance.verdict import check, expect_error, object_of
+from conformance.verdict import check, expect_error, expect_success, object_of
 from strategies.common import fmt
 from strategies.context import Ctx
 from strategies.fixed import create_body
@@ -322,3 +322,53 @@ def create_rejection_names_nothing(c: CheckContext) -> None:
         ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
         expect_error(ex, 400, None, rule.citation)
         _no_ids(ex, object_of(ex.json), ("appointmentUUID",), "a create that fails on its linked trips", rule.citation)
+
+
+@register.property(once=3)
+def create_body_dealer_uuid_ignored(c: CheckContext) -> None:
+    """A dealerUuid in the body (another dealer's) is rejected, or ignored: the appointment is the path dealer's."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        body = create_body(ctx)
+        body["dealerUuid"] = ctx.identities.get("other_dealer_uuid") or ctx.ident("unknown_uuid")
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
+        if 400 <= ex.status < 500:
+            expect_error(ex, ex.status, None, rule.citation)
+            return
+        made = created_ids(ex, expect_success(ex, rule.citation), False, rule.citation)
+        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: check(
+            made["pickup_uuid"] in [t.get("eventUuid") for t in seen[1]], seen[0],
+            f"the appointment belongs to the path's dealer {ctx.ident('dealer_uuid')}, not the body's dealerUuid: "
+            "get-trips through the path's dealer shows its pickup", rule.citation))
+
+
+def _duplicate_pair(c: CheckContext, error_on_duplicate: bool | None) -> tuple[Exchange, Exchange]:
+    """The same create twice (same customer, dealer, time and body), errorOnDuplicate as given."""
+    target, ctx, ledger = c.target, c.ctx, c.ledger
+    body = create_body(ctx)
+    if error_on_duplicate is not None:
+        body["appointmentInformation"]["errorOnDuplicate"] = error_on_duplicate
+    request = {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body}
+    first = send(target, ledger, ctx, "create", request)
+    expect_success(first, c.rule.citation)
+    return first, send(target, ledger, ctx, "create", request)
+
+
+@register.property(once=8)
+def create_duplicate_allowed_by_default(c: CheckContext) -> None:
+    """Without errorOnDuplicate (default false), and with false, a duplicate create succeeds."""
+    with c.states.scope("none"):
+        for flag in (None, False):
+            _, again = _duplicate_pair(c, flag)
+            expect_success(again, c.rule.citation)
+            c.states.cleanup(object_of(again.json)["appointmentUUID"])
+
+
+@register.property(once=4)
+def create_error_on_duplicate(c: CheckContext) -> None:
+    """errorOnDuplicate true: the same create a second time is rejected, and creates nothing."""
+    rule = c.rule
+    with c.states.scope("none"):
+        _, again = _duplicate_pair(c, True)
+        expect_error(again, 400, None, rule.citation)
+        _no_ids(again, object_of(again.json), ("appointmentUUID",), "the rejected duplicate", rule.citation)

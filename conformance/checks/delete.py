@@ -198,3 +198,29 @@ def delete_rejection_names_nothing(c: CheckContext) -> None:
         check(not named, ex, f"a rejected delete names no deleted appointment or pickup (null, as in the error "
               f"response example), got {named}", rule.citation)
         keeps_trips(target, ctx, made, "after the rejected delete", rule.citation)
+
+
+@register.property(once=7)
+def delete_sent_trip_uuids_ignored(c: CheckContext) -> None:
+    """tripUuid/dropoffTripUUID naming another appointment's trips are not what a delete deletes: it deletes its own
+    appointment's chain (or is rejected), and the other appointment keeps its trips."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        ours = states.create(create_body(ctx, with_drop=True), settle=True)
+        other = states.create(create_body(ctx, with_drop=True), settle=True)
+        ex = target.call("delete", path={"dealerDepartmentUUID": ctx.ident("department_uuid"),
+                                         "appointmentUuid": ours["sar_uuid"]},
+                         query={"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP",
+                                "tripUuid": other["pickup_uuid"], "dropoffTripUUID": other["dropoff_uuid"]})
+        if ex.status == 200:
+            ledger.forget(ours["sar_uuid"])
+            body = expect_success(ex, rule.citation)
+            check(body.get("pickupEventUUID") in (None, ours["pickup_uuid"]), ex, "pickupEventUUID: the pickup of "
+                  f"the appointment deleted ({ours['pickup_uuid']}), resolved from appointmentUuid", rule.citation)
+            settled(target, lambda: trips_of_gone(target, ctx, ours["sar_uuid"]), lambda seen: check(
+                not seen[1], seen[0], "the delete removed the path's appointment's own trips", rule.citation))
+        else:
+            expect_error(ex, 400, None, rule.citation)
+        gx, trips = get_trips(target, ctx, other["sar_uuid"])
+        chain_intact(gx, trips, other, "the appointment whose trips were named in tripUuid/dropoffTripUUID",
+                     rule.citation)
