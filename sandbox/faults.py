@@ -119,6 +119,9 @@ FAULTS: dict[str, str] = {
     "delete-uses-sent-trip-uuid": "delete: a tripUuid query parameter picks the chain deleted (that trip's appointment's)",
     "create-duplicates-rejected-by-default": "create: a duplicate appointment is rejected although errorOnDuplicate is absent or false",
     "create-error-on-duplicate-ignored": "create: errorOnDuplicate true does not reject a duplicate appointment",
+    "create-accepts-unknown-department": "create: a dealerDepartmentUUID naming no department of the dealer is accepted",
+    "get-trips-unknown-dealer-wrong-code": "get-trips: an unknown dealerUuid answers 400 INVALID_SAR_UUID instead of INVALID_DEALER_UUID",
+    "filter-empty-lists-serve-all": "filter: an empty department list, empty eventUuids without dealers, or rideTypes [RIDE_SHARE] are served as if not sent",
 }
 
 

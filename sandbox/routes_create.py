@@ -68,7 +68,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     allow_colon = not (ctx.fault("create-rejects-colon-offset") or ctx.variant("offset-without-colon-only"))
 
     # --- the partner request validation table, in the doc's order ---------------------------
-    if not store.department_of(dealer_uuid, body.get("dealerDepartmentUUID")):
+    if not store.department_of(dealer_uuid, body.get("dealerDepartmentUUID")) \
+            and not (ctx.fault("create-accepts-unknown-department") and not blank(body.get("dealerDepartmentUUID"))):
         if not blank(body.get("dealerDepartmentUUID")) and ctx.variant("unknown-department-downstream-code"):
             raise bad_request("INVALID_CREATE_EVENT_REQUEST", "The transformed trip-create payload is invalid")
         raise bad_request(*(INVALID_DEALER if ctx.fault("create-wrong-code-dept") else INVALID_DEPT))

@@ -35,6 +35,13 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if ctx.variant("scalars-coerced"):
         body = coerce_scalars(body, FILTER_SCHEMA)
     check_types(body, FILTER_SCHEMA, "")
+    if ctx.fault("filter-empty-lists-serve-all"):  # served as if the list (or RIDE_SHARE) had not been sent
+        if body.get("dealerDepartmentUUIDList") == []:
+            body["dealerDepartmentUUIDList"] = [seed.identities["department_uuid"]]
+        if body.get("eventUuids") == [] and not body.get("dealerUuids"):
+            body["dealerUuids"] = [seed.identities["dealer_uuid"]]
+        if "RIDE_SHARE" in (body.get("rideTypes") or []):
+            body["rideTypes"] = []
 
     departments = body.get("dealerDepartmentUUIDList")
     lenient_empty = ctx.variant("filter-empty-lists-lenient")

@@ -17,6 +17,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     dealer = seed.dealers.get(dealer_uuid)
     if not blank(dealer_uuid) and dealer is None and ctx.variant("unknown-path-identity-403"):
         auth.require(client, "appointment.trip.read", "dealer", [dealer_uuid], ctx.faults)
+    if not blank(dealer_uuid) and dealer is None and ctx.fault("get-trips-unknown-dealer-wrong-code"):
+        raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
     if blank(dealer_uuid) or dealer is None:
         raise bad_request("INVALID_DEALER_UUID", "Invalid dealer UUID is provided in the request")
     if blank(sar_uuid):

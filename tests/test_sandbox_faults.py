@@ -336,6 +336,9 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "delete-uses-sent-trip-uuid": _delete_sent_trip_uuid,
     "create-duplicates-rejected-by-default": lambda a: (status(a.create(non_web(a))), status(a.create(non_web(a)))),
     "create-error-on-duplicate-ignored": _error_on_duplicate,
+    "create-accepts-unknown-department": create_status(lambda b, a: b.update(dealerDepartmentUUID=a.ids["unknown_uuid"])),
+    "get-trips-unknown-dealer-wrong-code": lambda a: codes(a.get_trips(a.ids["unknown_uuid"], dealer=a.ids["unknown_uuid"])),
+    "filter-empty-lists-serve-all": lambda a: a.created() and filtered(a, dealerDepartmentUUIDList=[])[:2],
 }
 
 

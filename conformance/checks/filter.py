@@ -17,6 +17,7 @@ from conformance.runner import send
 from conformance.verdict import check, expect_error, expect_success
 from strategies import valid_request
 from strategies.common import SUB_TRIP_STATUSES
+from strategies.triggers import apply
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
@@ -363,3 +364,28 @@ def filter_sub_trips_listed(c: CheckContext) -> None:
                     or s.get("status") not in (None, *SUB_TRIP_STATUSES))]
         check(not odd, ex, f"each sub trip's rideType is OUTBOUND or INBOUND and its status one of the sub-trip "
               f"statuses; got (trip, rideType, status) {odd}", rule.citation)
+
+
+@register.property(once=3)
+def filter_rejected_or_selects_nothing_else(c: CheckContext) -> None:
+    """The rule's trigger on a basic filter of our trips: a 4xx, or a 200 whose trips match what was asked (a
+    listed rideType; none at all when no department, or no dealer and no event, is named)."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("appointment_with_drop"):
+        base = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
+                "sortOrder": "APPT_TIME_ASC"}
+        request = apply({"path": {}, "query": {}, "body": base}, rule.trigger, ctx)
+        ex = send(target, ledger, ctx, "filter", request)
+        if 400 <= ex.status < 500:
+            expect_error(ex, ex.status, None, rule.citation)
+            return
+        body = expect_success(ex, rule.citation)
+        sent = request["body"]
+        trips = [t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)]
+        if not sent.get("dealerDepartmentUUIDList") or not (sent.get("dealerUuids") or sent.get("eventUuids")):
+            check(not trips, ex, f"a filter naming no department, or no dealer and no event, selects no trip; got "
+                  f"{[t.get('eventUuid') for t in trips]}", rule.citation)
+        wrong = [(t.get("eventUuid"), t.get("rideType")) for t in trips
+                 if sent.get("rideTypes") and t.get("rideType") not in sent["rideTypes"]]
+        check(not wrong, ex, f"only trips of the listed rideTypes {sent.get('rideTypes')} are returned; got {wrong}",
+              rule.citation)

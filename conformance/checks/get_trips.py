@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import get_trips, same_instant
+from conformance.checks.common import get_trips, same_instant, unknown_identity_rejected
 from strategies.common import TRIP_STATUSES
 from conformance.client import Exchange
 from conformance.verdict import check, expect_error, object_of
@@ -101,3 +101,11 @@ def get_trips_statuses_listed(c: CheckContext) -> None:
         odd = {t.get("eventUuid"): t.get("tripStatus") for t in trips
                if t.get("tripStatus") is not None and t.get("tripStatus") not in TRIP_STATUSES}
         check(not odd, ex, f"each trip's tripStatus is one of {', '.join(TRIP_STATUSES)}; got {odd}", rule.citation)
+
+
+@register.property(once=1)
+def get_trips_unknown_dealer(c: CheckContext) -> None:
+    """A dealerUuid naming no dealer: 400 INVALID_DEALER_UUID, or 403 when the scope is checked first."""
+    unknown = c.ctx.ident("unknown_uuid")
+    ex = c.target.call("get-trips", path={"dealerUuid": unknown, "sarUUID": unknown})
+    unknown_identity_rejected(ex, c.rule)
