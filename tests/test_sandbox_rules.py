@@ -167,6 +167,19 @@ def test_create_accepted(api, edit):
     assert r.status_code == 200, r.text
 
 
+def test_create_error_on_duplicate(api):
+    """errorOnDuplicate defaults to false ("No (defaults to false)"): a second identical create succeeds; with it
+    true the sandbox's duplicate (same dealer, customer and local start time) is 400 DUPLICATE_APPOINTMENT."""
+    body = non_web(api.ids)
+    assert [api.create(body).status_code for _ in range(2)] == [200, 200]
+    body["appointmentInformation"]["errorOnDuplicate"] = True
+    r = api.create(body)
+    assert r.status_code == 400 and r.json()["errors"][0]["errorCode"] == "DUPLICATE_APPOINTMENT"
+    assert r.json()["appointmentUUID"] is None
+    body["appointmentDateTime"] = "2031-01-01T09:00:00-0700"
+    assert api.create(body).status_code == 200
+
+
 def test_create_defaults_and_overrides(api):
     """create doc: rideType "defaults it to PICKUP_VEHICLE"/"DROPOFF_VEHICLE"; isDropCar "defaults to false";
     isValid "forced to false" then "marked valid later during the SAR-Trip mapping step"; the full
