@@ -99,14 +99,14 @@ FAULTS: dict[str, str] = {
     "delete-ignores-path-department": "delete: the appointment is found whatever department (and so dealer) the path names",
     "update-created-trip-unlinked": "update: the create-new-trip scenario maps the trip but leaves its linkedAppointmentUuid null",
     "update-keeps-updated-by": "update: the trip's updatedBy is not recorded (filter shows the creator)",
-    # --- issue 20: what holds under every reading of an inferred rule ----------------------------
+    # --- what holds under every reading of an inferred rule ----------------------------
     "create-unknown-dealer-wrong-code": "create: an unknown dealerUuid answers 400 INVALID_DEPT_UUID instead of INVALID_DEALER_UUID",
     "delete-unknown-department-wrong-code": "delete: an unknown department answers 400 INVALID_SAR_UUID instead of INVALID_DEPT_UUID",
     "delete-twice-succeeds": "delete: an appointment without mapped pickup (deleted, or never existing) answers 200",
     "delete-rejection-deletes": "delete: a delete missing its actor deletes the appointment, then answers 400",
     "filter-last-item-index-overlaps": "filter: a lastItemIndex page starts one item before lastItemIndex (pages overlap)",
     "filter-out-of-grant-served": "filter: listed departments are served whatever the client's department grant",
-    # --- issue 20: stated behaviours that had no rule ---------------------------------------------
+    # --- stated behaviours that had no rule ---------------------------------------------
     "create-pickup-only-no-requester-accepted": "create: non-WEB pickup-only (no dropTripInformation) without requesterUserUUID is accepted",
     "create-accepts-unknown-customer": "create: a customerUUID naming no customer is accepted",
     "filter-page-number-zero-accepted": "filter: pageNumber 0 or negative is accepted (read as the first page)",
