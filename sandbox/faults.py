@@ -99,6 +99,29 @@ FAULTS: dict[str, str] = {
     "delete-ignores-path-department": "delete: the appointment is found whatever department (and so dealer) the path names",
     "update-created-trip-unlinked": "update: the create-new-trip scenario maps the trip but leaves its linkedAppointmentUuid null",
     "update-keeps-updated-by": "update: the trip's updatedBy is not recorded (filter shows the creator)",
+    # --- what holds under every reading of an inferred rule ----------------------------
+    "create-unknown-dealer-wrong-code": "create: an unknown dealerUuid answers 400 INVALID_DEPT_UUID instead of INVALID_DEALER_UUID",
+    "delete-unknown-department-wrong-code": "delete: an unknown department answers 400 INVALID_SAR_UUID instead of INVALID_DEPT_UUID",
+    "delete-twice-succeeds": "delete: an appointment without mapped pickup (deleted, or never existing) answers 200",
+    "delete-rejection-deletes": "delete: a delete missing its actor deletes the appointment, then answers 400",
+    "filter-last-item-index-overlaps": "filter: a lastItemIndex page starts one item before lastItemIndex (pages overlap)",
+    "filter-out-of-grant-served": "filter: listed departments are served whatever the client's department grant",
+    # --- stated behaviours that had no rule ---------------------------------------------
+    "create-pickup-only-no-requester-accepted": "create: non-WEB pickup-only (no dropTripInformation) without requesterUserUUID is accepted",
+    "create-accepts-unknown-customer": "create: a customerUUID naming no customer is accepted",
+    "filter-page-number-zero-accepted": "filter: pageNumber 0 or negative is accepted (read as the first page)",
+    "error-bodies-name-ids": "create/delete/get-trips: a rejection's body names ids (or counts trips) as if it had succeeded",
+    "update-unknown-appointment-applies": "update: an update naming an unknown appointment moves the named trip, then is rejected",
+    "get-trips-status-unlisted": "get-trips: trips show tripStatus PENDING, a status outside the documented list",
+    "filter-sub-trip-ride-type-unlisted": "filter: sub trips show rideType PICKUP_LEG/RETURN_LEG instead of OUTBOUND/INBOUND",
+    "update-created-trip-type-ignored": "update: the create-new-trip scenario creates a PICKUP_VEHICLE whatever rideType is sent",
+    "create-body-dealer-uuid-used": "create: a dealerUuid sent in the body (a known dealer) owns the appointment instead of the path's",
+    "delete-uses-sent-trip-uuid": "delete: a tripUuid query parameter picks the chain deleted (that trip's appointment's)",
+    "create-duplicates-rejected-by-default": "create: a duplicate appointment is rejected although errorOnDuplicate is absent or false",
+    "create-error-on-duplicate-ignored": "create: errorOnDuplicate true does not reject a duplicate appointment",
+    "create-accepts-unknown-department": "create: a dealerDepartmentUUID naming no department of the dealer is accepted",
+    "get-trips-unknown-dealer-wrong-code": "get-trips: an unknown dealerUuid answers 400 INVALID_SAR_UUID instead of INVALID_DEALER_UUID",
+    "filter-empty-lists-serve-all": "filter: an empty department list, empty eventUuids without dealers, or rideTypes [RIDE_SHARE] are served as if not sent",
 }
 
 

@@ -46,6 +46,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if not blank(dealer_uuid) and dealer is None and ctx.variant("unknown-path-identity-403"):
         auth.require(client, "appointment.create", "dealer", [dealer_uuid], ctx.faults)
     if blank(dealer_uuid) or dealer is None:
+        if not blank(dealer_uuid) and ctx.fault("create-unknown-dealer-wrong-code"):
+            raise bad_request(*INVALID_DEPT)
         raise bad_request(*INVALID_DEALER)
     auth.require(client, "appointment.create", "dealer", [dealer_uuid], ctx.faults)
 
@@ -66,14 +68,22 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     allow_colon = not (ctx.fault("create-rejects-colon-offset") or ctx.variant("offset-without-colon-only"))
 
     # --- the partner request validation table, in the doc's order ---------------------------
-    if not store.department_of(dealer_uuid, body.get("dealerDepartmentUUID")):
+    if not store.department_of(dealer_uuid, body.get("dealerDepartmentUUID")) \
+            and not (ctx.fault("create-accepts-unknown-department") and not blank(body.get("dealerDepartmentUUID"))):
         if not blank(body.get("dealerDepartmentUUID")) and ctx.variant("unknown-department-downstream-code"):
             raise bad_request("INVALID_CREATE_EVENT_REQUEST", "The transformed trip-create payload is invalid")
         raise bad_request(*(INVALID_DEALER if ctx.fault("create-wrong-code-dept") else INVALID_DEPT))
+    if blank(body.get("customerUUID")) and ctx.fault("error-bodies-name-ids"):
+        err = ApiError(400, "CUSTOMER_INFO_MISSING", "customerUUID is missing from the partner request.")
+        return 400, {**envelopes.error("create", err), "appointmentUUID": new_uuid(), "eventUUID": new_uuid()}
     if blank(body.get("customerUUID")) and not ctx.fault("create-accepts-missing-customer"):
         raise bad_request("CUSTOMER_INFO_MISSING",
                           "minimum info required to match customer: (FirstName OR LastName) AND At least any one "
                           "Customer Communication (phone/email) OR (FirstName AND LastName) OR VIN(FirstName OR LastName)")
+    if not blank(body.get("customerUUID")) and body["customerUUID"] not in seed.customers \
+            and not ctx.fault("create-accepts-unknown-customer"):
+        raise bad_request("CUSTOMER_INFO_MISSING", "minimum info required to match customer: no customer of the "
+                                                   "dealer has this customerUUID")
     if blank(body.get("appointmentDateTime")):
         raise bad_request("PARTNER_APPOINTMENT_DATETIME_REQUIRED",
                           "appointmentDateTime is required in the partner appointment request")
@@ -132,6 +142,10 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if drop is not None and not web and blank(body.get("requesterUserUUID")) \
             and not ctx.fault("create-with-drop-no-requester-accepted"):
         raise bad_request("USER_TOKEN_IS_BLANK", "requesterUserUUID (user token) is required when source is not WEB")
+    # the table and the minimal-request note require it for the pickup-only flow too
+    if drop is None and not web and blank(body.get("requesterUserUUID")) \
+            and not ctx.fault("create-pickup-only-no-requester-accepted"):
+        raise bad_request("USER_TOKEN_IS_BLANK", "requesterUserUUID (user token) is required when source is not WEB")
     pickup_type = pickup_type or "PICKUP_VEHICLE"
     any_status = ctx.fault("trip-status-unchecked")
     check_downstream(store, pickup, pickup_type, "pickupTripInformation", allow_colon=allow_colon,
@@ -143,7 +157,17 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("CUSTOMER_APPOINTMENT_PREFERENCE_REQUIRED",
                           "appointmentInformation.customerAppointmentPreference must be provided (can be empty {})")
 
+    # errorOnDuplicate (default false): the sandbox's duplicate is an appointment of the same dealer and
+    # customer at the same local start time (the doc does not define one)
+    duplicate = any(a.dealer_uuid == dealer_uuid and a.customer_uuid == body.get("customerUUID")
+                    and a.start_local == when.local_text() for a in store.appointments.values())
+    wants_error = info.get("errorOnDuplicate") is True or ctx.fault("create-duplicates-rejected-by-default")
+    if duplicate and wants_error and not ctx.fault("create-error-on-duplicate-ignored"):
+        raise bad_request("DUPLICATE_APPOINTMENT", "An appointment for this customer at this time already exists")
+
     # --- state ----------------------------------------------------------------------------------
+    if ctx.fault("create-body-dealer-uuid-used") and body.get("dealerUuid") in seed.dealers:
+        dealer_uuid = body["dealerUuid"]
     department_uuid = body["dealerDepartmentUUID"]
     customer = None if blank(body.get("customerUUID")) else body["customerUUID"]
     vehicle = {k: v for k, v in obj(body.get("vehicleInformation")).items() if v is not None}

@@ -19,6 +19,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     department = seed.departments.get(department_uuid)
     if not blank(department_uuid) and department is None and ctx.variant("unknown-path-identity-403"):
         auth.require(client, "appointment.create", "department", [department_uuid], ctx.faults)
+    if not blank(department_uuid) and department is None and ctx.fault("delete-unknown-department-wrong-code"):
+        raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
     if blank(department_uuid) or department is None:
         raise bad_request("INVALID_DEPT_UUID", "Invalid dealer department UUID is provided in the request")
     if blank(sar_uuid):
@@ -40,7 +42,13 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                     actor = "(derived by the API)"
         elif ctx.fault("delete-non-web-without-actor"):
             actor = "(none)"
+        if actor is None and ctx.fault("error-bodies-name-ids") and appointment is not None:
+            err = ApiError(400, "PARTNER_DELETE_REQUEST_FIELDS_MISSING", "updatedByDAUUID is required")
+            return 400, {**envelopes.error("delete", err), "appointmentUuid": sar_uuid,
+                         "pickupEventUUID": store.mapping.get(sar_uuid)}
         if actor is None:
+            if ctx.fault("delete-rejection-deletes") and appointment is not None:
+                store.delete_appointment(sar_uuid, keep_dropoffs=False)
             raise bad_request("PARTNER_DELETE_REQUEST_FIELDS_MISSING",
                               "updatedByDAUUID is required in the partner delete request unless source is WEB and "
                               "a fallback actor can be derived from the appointment")
@@ -48,10 +56,18 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
     pickup_uuid = store.mapping.get(sar_uuid) if appointment is not None else None
     if pickup_uuid is None or pickup_uuid not in store.trips:
+        if ctx.fault("delete-twice-succeeds"):
+            return 200, envelopes.success("delete", pickupEventUUID=None, appointmentUuid=sar_uuid)
         if ctx.fault("delete-wrong-code-not-linked"):
             raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
         raise ApiError(404 if ctx.fault("delete-not-linked-404") else 400, *NOT_LINKED)
 
+    named = call.query("tripUuid")
+    if ctx.fault("delete-uses-sent-trip-uuid") and named in store.trips:
+        owner = next((s for s, p in store.mapping.items() if p == named), None)
+        if owner is not None:
+            store.delete_appointment(owner, keep_dropoffs=False)
+            return 200, envelopes.success("delete", pickupEventUUID=named, appointmentUuid=sar_uuid)
     store.delete_appointment(sar_uuid, keep_dropoffs=ctx.fault("delete-leaves-dropoff"))
     if ctx.fault("delete-removes-customer-dropoffs") and appointment is not None:
         for uuid, trip in list(store.trips.items()):

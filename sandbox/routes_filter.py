@@ -35,6 +35,13 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if ctx.variant("scalars-coerced"):
         body = coerce_scalars(body, FILTER_SCHEMA)
     check_types(body, FILTER_SCHEMA, "")
+    if ctx.fault("filter-empty-lists-serve-all"):  # served as if the list (or RIDE_SHARE) had not been sent
+        if body.get("dealerDepartmentUUIDList") == []:
+            body["dealerDepartmentUUIDList"] = [seed.identities["department_uuid"]]
+        if body.get("eventUuids") == [] and not body.get("dealerUuids"):
+            body["dealerUuids"] = [seed.identities["dealer_uuid"]]
+        if "RIDE_SHARE" in (body.get("rideTypes") or []):
+            body["rideTypes"] = []
 
     departments = body.get("dealerDepartmentUUIDList")
     lenient_empty = ctx.variant("filter-empty-lists-lenient")
@@ -46,7 +53,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("INVALID_DEPT_UUID", "Invalid dealer department UUID is provided in the request")
     if ctx.variant("filter-department-out-of-grant-ignored"):
         departments = [d for d in departments if (SCOPE, "department", d) in client.grants]
-    else:
+    elif not ctx.fault("filter-out-of-grant-served"):
         auth.require(client, SCOPE, "department", departments, ctx.faults)
     sort_order = body.get("sortOrder")
     if blank(sort_order):
@@ -68,6 +75,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                           "When pageSize is provided, exactly one of pageNumber or lastItemIndex must be provided")
     if page_size is not None and page_size <= 0:
         raise bad_request("INVALID_PAGE_SIZE", "pageSize must be a positive integer")
+    if page_number is not None and page_number <= 0 and ctx.fault("filter-page-number-zero-accepted"):
+        page_number = 1
     if page_number is not None and page_number <= 0:
         raise bad_request("INVALID_PAGE_NUMBER", "pageNumber must be a positive integer (1-based)")
     if last_index is not None and last_index < 0:
@@ -160,10 +169,17 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         else:
             skips = ctx.fault("filter-last-item-index-skips") or ctx.variant("last-item-index-of-last-item")
             offset = last_index + (1 if skips else 0)
+            if ctx.fault("filter-last-item-index-overlaps"):
+                offset = max(last_index - 1, 0)
         found = found[offset:offset + page_size]
     if ctx.fault("filter-total-count-is-page-size"):
         total = len(found)
-    return 200, envelopes.success("filter", totalCount=total, tripViewDtos=[trip_view(store, t) for t in found])
+    views = [trip_view(store, t) for t in found]
+    if ctx.fault("filter-sub-trip-ride-type-unlisted"):
+        for view in views:
+            for sub, leg in zip(view.get("subTrips") or [], ("PICKUP_LEG", "RETURN_LEG")):
+                sub["rideType"] = leg
+    return 200, envelopes.success("filter", totalCount=total, tripViewDtos=views)
 
 
 def _time_bound(ctx: Context, name: str, text: str | None) -> OffsetDateTime | None:

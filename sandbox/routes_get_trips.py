@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox import auth, envelopes
 from sandbox.context import Call, Context
-from sandbox.validation import bad_request, blank
+from sandbox.validation import ApiError, bad_request, blank
 from sandbox.views import trip_view
 
 
@@ -17,9 +17,14 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     dealer = seed.dealers.get(dealer_uuid)
     if not blank(dealer_uuid) and dealer is None and ctx.variant("unknown-path-identity-403"):
         auth.require(client, "appointment.trip.read", "dealer", [dealer_uuid], ctx.faults)
+    if not blank(dealer_uuid) and dealer is None and ctx.fault("get-trips-unknown-dealer-wrong-code"):
+        raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
     if blank(dealer_uuid) or dealer is None:
         raise bad_request("INVALID_DEALER_UUID", "Invalid dealer UUID is provided in the request")
     if blank(sar_uuid):
+        if ctx.fault("error-bodies-name-ids"):
+            err = ApiError(400, "INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
+            return 400, {**envelopes.error("get-trips", err), "totalCount": 1, "tripViewDtos": []}
         if ctx.fault("get-trips-wrong-code-sar"):
             raise bad_request("INVALID_APPOINTMENT_UUID", "Invalid appointment UUID is provided in the request")
         raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
@@ -36,6 +41,9 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if ctx.fault("get-trips-missing-dropoff"):
         trips = trips[:1]
     views = [trip_view(store, t) for t in trips]
+    if ctx.fault("get-trips-status-unlisted"):
+        for view in views:
+            view["tripStatus"] = "PENDING"
     for view in views:  # variant trips-valid-later: the first read shows the trip not yet valid
         if view.get("eventUuid") in ctx.not_yet_valid:
             ctx.not_yet_valid.discard(view["eventUuid"])

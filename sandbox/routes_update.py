@@ -3,6 +3,7 @@
 sandbox's choice (sandbox/README.md lists them), all HTTP 400."""
 from __future__ import annotations
 
+import json
 from datetime import datetime, time as dtime
 from typing import Any
 
@@ -42,6 +43,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     appointment = store.appointment_of(dealer_uuid, sar_uuid)
     if appointment is None and ctx.fault("update-ignores-path-dealer"):
         appointment = store.appointments.get(sar_uuid)
+    if appointment is None and ctx.fault("update-unknown-appointment-applies"):
+        _touch_named_trip(ctx, call)
     if appointment is None:
         raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request "
                                               "(no such appointment for this dealer)")
@@ -236,6 +239,8 @@ def _check_event(ctx: Context, event: dict[str, Any], source: str | None, dealer
 def _apply_event(ctx: Context, trip: Trip, event: dict[str, Any], when, vehicle: dict[str, Any],
                  creating: bool = False) -> None:
     trip.ride_type = event["rideType"]
+    if creating and ctx.fault("update-created-trip-type-ignored"):
+        trip.ride_type = "PICKUP_VEHICLE"
     old_status = trip.trip_status
     if creating or not ctx.fault("update-ignores-appointment-time"):
         trip.appointment_time = when
@@ -265,3 +270,15 @@ def _apply_event(ctx: Context, trip: Trip, event: dict[str, Any], when, vehicle:
             trip.linked_trip_uuids.append(u)
     if vehicle:
         trip.vehicle = dict(vehicle)
+
+
+def _touch_named_trip(ctx: Context, call: Call) -> None:
+    """Fault update-unknown-appointment-applies: the named trip takes the new time before the rejection."""
+    try:
+        event = json.loads(call.raw)["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]
+        trip = ctx.store.trips[event["eventUUID"]]
+        when = parse_offset_datetime(event["appointmentTime"])
+    except (ValueError, KeyError, TypeError):
+        return
+    if when is not None:
+        trip.appointment_time, trip.appointment_time_text = when, when.text()

@@ -185,6 +185,41 @@ def _end_exclusive(api: SandboxClient):
     return filtered(api, startApptTime="2030-01-01T00:00:00-0700", endApptTime="2030-01-02T09:00:00-0700")[1]
 
 
+def _rejected_delete_leaves(api: SandboxClient):
+    created = api.created()
+    api.delete(created["appointmentUUID"], {"source": "DEALER_APP"})
+    return len(trips_of(api, created))
+
+
+def _update_unknown_appointment(api: SandboxClient):
+    created = api.created()
+    api.update(api.ids["unknown_uuid"], update_minimal(api.ids, created["pickupEventUUID"]))
+    return trips_of(api, created)[0]["appointmentTime"]
+
+
+def _created_trip_type(api: SandboxClient):
+    created = api.created()
+    body = update_minimal(api.ids, created["pickupEventUUID"])
+    body["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"] = None
+    api.update(created["appointmentUUID"], body)
+    _create_scenario(body := update_minimal(api.ids, created["pickupEventUUID"]))
+    _event(body)["rideType"] = "DROPOFF_VEHICLE"
+    assert api.update(created["appointmentUUID"], body).status_code == 200
+    return trips_of(api, created)[0]["rideType"]
+
+
+def _delete_sent_trip_uuid(api: SandboxClient):
+    ours, other = api.created(), api.created()
+    api.delete(ours["appointmentUUID"], {**delete_explicit_actor(api.ids), "tripUuid": other["pickupEventUUID"]})
+    return len(trips_of(api, other))
+
+
+def _error_on_duplicate(api: SandboxClient):
+    body = non_web(api)
+    body["appointmentInformation"]["errorOnDuplicate"] = True
+    return status(api.create(body)), status(api.create(body))
+
+
 PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "create-accepts-missing-customer": create_status(lambda b, a: b.pop("customerUUID")),
     "create-accepts-non-pickup-ride-type": create_status(lambda b, a: b["pickupTripInformation"].update(
@@ -281,6 +316,29 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
         updatedByUserDetails={"uuid": a.ids["assigned_user_uuid"]}))[0]["updatedBy"]["uuid"],
     "delete-ignores-path-department": lambda a: status(a.delete(a.created()["appointmentUUID"], delete_explicit_actor(
         a.ids), department=a.ids["other_department_uuid"], client="other_dealer")),
+    "create-unknown-dealer-wrong-code": lambda a: codes(a.create(non_web(a), dealer=a.ids["unknown_uuid"])),
+    "delete-unknown-department-wrong-code": lambda a: codes(a.delete(a.ids["unknown_uuid"], delete_explicit_actor(
+        a.ids), department=a.ids["unknown_uuid"])),
+    "delete-twice-succeeds": lambda a: status(a.delete(a.ids["unknown_uuid"], delete_explicit_actor(a.ids))),
+    "delete-rejection-deletes": _rejected_delete_leaves,
+    "filter-last-item-index-overlaps": _filter_ordering(pageSize=2, lastItemIndex=1),
+    "filter-out-of-grant-served": lambda a: status(a.filter(filter_body(a), client="other_dealer")),
+    "create-pickup-only-no-requester-accepted": create_status(lambda b, a: b.pop("requesterUserUUID")),
+    "create-accepts-unknown-customer": create_status(lambda b, a: b.update(customerUUID=a.ids["unknown_uuid"])),
+    "filter-page-number-zero-accepted": lambda a: filtered(a, pageSize=2, pageNumber=0)[0],
+    "error-bodies-name-ids": lambda a: a.create(non_web(a, customerUUID=None)).json()["appointmentUUID"],
+    "update-unknown-appointment-applies": _update_unknown_appointment,
+    "get-trips-status-unlisted": lambda a: trips_of(a, a.created())[0]["tripStatus"],
+    "filter-sub-trip-ride-type-unlisted": lambda a: [s["rideType"] for t in a.filter(filter_body(
+        a, eventUuids=[a.created()["pickupEventUUID"]])).json()["tripViewDtos"] for s in t["subTrips"]],
+    "update-created-trip-type-ignored": _created_trip_type,
+    "create-body-dealer-uuid-used": lambda a: len(trips_of(a, a.created(non_web(a, dealerUuid=a.ids["other_dealer_uuid"])))),
+    "delete-uses-sent-trip-uuid": _delete_sent_trip_uuid,
+    "create-duplicates-rejected-by-default": lambda a: (status(a.create(non_web(a))), status(a.create(non_web(a)))),
+    "create-error-on-duplicate-ignored": _error_on_duplicate,
+    "create-accepts-unknown-department": create_status(lambda b, a: b.update(dealerDepartmentUUID=a.ids["unknown_uuid"])),
+    "get-trips-unknown-dealer-wrong-code": lambda a: codes(a.get_trips(a.ids["unknown_uuid"], dealer=a.ids["unknown_uuid"])),
+    "filter-empty-lists-serve-all": lambda a: a.created() and filtered(a, dealerDepartmentUUIDList=[])[:2],
 }
 
 

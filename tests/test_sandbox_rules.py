@@ -96,6 +96,8 @@ CREATE_VIOLATIONS = [
      "PRIMARY_AND_SECONDARY_DRIVER_CANNOT_BE_SAME"),
     # downstream
     ("drop-no-requester-non-web", True, lambda b, i: _del(b, "requesterUserUUID"), "USER_TOKEN_IS_BLANK"),
+    ("pickup-only-no-requester-non-web", False, lambda b, i: _del(b, "requesterUserUUID"), "USER_TOKEN_IS_BLANK"),
+    ("customer-unknown", False, lambda b, i: _set(b, "customerUUID", i["unknown_uuid"]), "CUSTOMER_INFO_MISSING"),
     ("secondary-without-primary", False, lambda b, i: _set(b, "pickupTripInformation.secondaryDriverUUID", D1),
      "PRIMARY_DRIVER_REQUIRED_WITH_SECONDARY"),
     ("linked-trip-unknown", False, lambda b, i: _set(b, "pickupTripInformation.linkedTripUuids", [i["unknown_uuid"]]),
@@ -150,7 +152,6 @@ CREATE_ACCEPTED = [
                                                 {"transportOptionUuid": i["pnd_transport_option_uuid"]})),
     ("colon-offset", lambda b, i: _set(b, "appointmentDateTime", "2026-04-06T13:00:00-07:00")),
     ("zulu", lambda b, i: _set(b, "appointmentDateTime", "2026-04-06T20:00:00Z")),
-    ("pickup-only-non-web-without-requester", lambda b, i: _del(b, "requesterUserUUID")),
     ("two-different-drivers", lambda b, i: _set(_set(b, "pickupTripInformation.primaryDriverUUID", D1),
                                                 "pickupTripInformation.secondaryDriverUUID", D2)),
     ("unknown-fields-tolerated", lambda b, i: _set(_set(b, "somethingNew", {"x": [1, 2]}), "pickupTripInformation.extra", 1)),
@@ -164,6 +165,19 @@ def test_create_accepted(api, edit):
     """create doc: WEB relaxes creatorUser/requesterUserUUID; rideType defaults; ISO-8601 offsets; unknown fields."""
     r = api.create(edit(non_web(api.ids), api.ids))
     assert r.status_code == 200, r.text
+
+
+def test_create_error_on_duplicate(api):
+    """errorOnDuplicate defaults to false ("No (defaults to false)"): a second identical create succeeds; with it
+    true the sandbox's duplicate (same dealer, customer and local start time) is 400 DUPLICATE_APPOINTMENT."""
+    body = non_web(api.ids)
+    assert [api.create(body).status_code for _ in range(2)] == [200, 200]
+    body["appointmentInformation"]["errorOnDuplicate"] = True
+    r = api.create(body)
+    assert r.status_code == 400 and r.json()["errors"][0]["errorCode"] == "DUPLICATE_APPOINTMENT"
+    assert r.json()["appointmentUUID"] is None
+    body["appointmentDateTime"] = "2031-01-01T09:00:00-0700"
+    assert api.create(body).status_code == 200
 
 
 def test_create_defaults_and_overrides(api):

@@ -149,3 +149,24 @@ def chain_intact(ex: Exchange, trips: list[dict], made: dict, who: str, citation
         check(same_moment(by_id[p].get("appointmentTime"), req["appointmentDateTime"]), ex,
               f"{who}: the pickup keeps its appointmentTime {req['appointmentDateTime']}, got "
               f"{by_id[p].get('appointmentTime')!r}", citation)
+
+
+def unknown_identity_rejected(ex: Exchange, rule) -> None:
+    """A well-formed path identity that names nothing: the rule's 400 and code, or 403 FORBIDDEN, since which
+    check runs first is open (NOTES.md "Path identity before scope"); the code of the 400 is stated."""
+    expect = rule.expected
+    check(ex.status in (expect.status, 403), ex, f"HTTP {expect.status} {expect.errorCode}, or 403 FORBIDDEN if the "
+          "scope is checked first", rule.citation)
+    if ex.status == 403:
+        expect_error(ex, 403, "FORBIDDEN", rule.citation)
+    else:
+        expect_error(ex, expect.status, expect.errorCode, rule.citation)
+
+
+def keeps_trips(target: Target, ctx: Ctx, made: dict, what: str, citation) -> None:
+    """After a rejected write, get-trips still shows the appointment's pickup (and dropoff)."""
+    gx, trips = get_trips(target, ctx, made["sar_uuid"])
+    left = {t.get("eventUuid") for t in trips}
+    kept = {u for u in (made.get("pickup_uuid"), made.get("dropoff_uuid")) if u}
+    check(kept <= left, gx, f"{what}: the appointment keeps its trips {sorted(kept)}, got {sorted(map(str, left))}",
+          citation)

@@ -19,10 +19,11 @@ from conformance.checks.common import (
     sent_time,
     settled,
     trips_of_gone,
+    unknown_identity_rejected,
 )
 from conformance.client import Exchange
 from conformance.runner import send
-from conformance.verdict import check, expect_error, object_of
+from conformance.verdict import check, expect_error, expect_success, object_of
 from strategies.common import fmt
 from strategies.context import Ctx
 from strategies.fixed import create_body
@@ -287,3 +288,87 @@ def create_rejected_leaves_no_trip(c: CheckContext) -> None:
         check(not left, fx, f"the rejected create left no trip behind (validation runs \"before the downstream trip "
               f"and appointment flows run\"); new trips of the customer at {body['appointmentDateTime']}: {left}",
               rule.citation)
+
+
+@register.property(once=2)
+def create_unknown_dealer(c: CheckContext) -> None:
+    """A dealerUuid naming no dealer: 400 INVALID_DEALER_UUID, or 403 when the scope is checked first."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("unknown_uuid")},
+                                                  "body": create_body(ctx)})
+        unknown_identity_rejected(ex, rule)
+
+
+def _no_ids(ex: Exchange, body: dict, fields: tuple[str, ...], what: str, citation) -> None:
+    named = {k: body.get(k) for k in fields if body.get(k) not in (None, "")}
+    check(not named, ex, f"{what}: the error body names no created object ({', '.join(fields)} null, as in the "
+          f"error response example), got {named}", citation)
+
+
+@register.property(once=2)
+def create_rejection_names_nothing(c: CheckContext) -> None:
+    """A create the partner gate rejects answers null ids; one that fails on its linked trips, no appointment."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        body = create_body(ctx)
+        del body["customerUUID"]
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
+        expect_error(ex, 400, "CUSTOMER_INFO_MISSING", rule.citation)
+        _no_ids(ex, object_of(ex.json), ("eventUUID", "pickupEventUUID", "dropoffEventUUID", "appointmentUUID"),
+                "a create rejected by the partner validation", rule.citation)
+        body = create_body(ctx)
+        body["pickupTripInformation"]["linkedTripUuids"] = [ctx.ident("unknown_uuid")]
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
+        expect_error(ex, 400, None, rule.citation)
+        _no_ids(ex, object_of(ex.json), ("appointmentUUID",), "a create that fails on its linked trips", rule.citation)
+
+
+@register.property(once=3)
+def create_body_dealer_uuid_ignored(c: CheckContext) -> None:
+    """A dealerUuid in the body (another dealer's) is rejected, or ignored: the appointment is the path dealer's."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        body = create_body(ctx)
+        body["dealerUuid"] = ctx.identities.get("other_dealer_uuid") or ctx.ident("unknown_uuid")
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body})
+        if 400 <= ex.status < 500:
+            expect_error(ex, ex.status, None, rule.citation)
+            return
+        made = created_ids(ex, expect_success(ex, rule.citation), False, rule.citation)
+        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: check(
+            made["pickup_uuid"] in [t.get("eventUuid") for t in seen[1]], seen[0],
+            f"the appointment belongs to the path's dealer {ctx.ident('dealer_uuid')}, not the body's dealerUuid: "
+            "get-trips through the path's dealer shows its pickup", rule.citation))
+
+
+def _duplicate_pair(c: CheckContext, error_on_duplicate: bool | None) -> tuple[Exchange, Exchange]:
+    """The same create twice (same customer, dealer, time and body), errorOnDuplicate as given."""
+    target, ctx, ledger = c.target, c.ctx, c.ledger
+    body = create_body(ctx)
+    if error_on_duplicate is not None:
+        body["appointmentInformation"]["errorOnDuplicate"] = error_on_duplicate
+    request = {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body}
+    first = send(target, ledger, ctx, "create", request)
+    expect_success(first, c.rule.citation)
+    return first, send(target, ledger, ctx, "create", request)
+
+
+@register.property(once=8)
+def create_duplicate_allowed_by_default(c: CheckContext) -> None:
+    """Without errorOnDuplicate (default false), and with false, a duplicate create succeeds."""
+    with c.states.scope("none"):
+        for flag in (None, False):
+            _, again = _duplicate_pair(c, flag)
+            expect_success(again, c.rule.citation)
+            c.states.cleanup(object_of(again.json)["appointmentUUID"])
+
+
+@register.property(once=4)
+def create_error_on_duplicate(c: CheckContext) -> None:
+    """errorOnDuplicate true: the same create a second time is rejected, and creates nothing."""
+    rule = c.rule
+    with c.states.scope("none"):
+        _, again = _duplicate_pair(c, True)
+        expect_error(again, 400, None, rule.citation)
+        _no_ids(again, object_of(again.json), ("appointmentUUID",), "the rejected duplicate", rule.citation)

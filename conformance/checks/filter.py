@@ -11,11 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import event_uuids, filter_call, parse_time, sent_time, settled
+from conformance.checks.common import event_uuids, filter_call, filter_views, parse_time, sent_time, settled
 from conformance.client import Exchange
 from conformance.runner import send
-from conformance.verdict import check, expect_success
+from conformance.verdict import check, expect_error, expect_success
 from strategies import valid_request
+from strategies.common import SUB_TRIP_STATUSES
+from strategies.triggers import apply
 from strategies.context import Ctx
 from strategies.fixed import create_body
 
@@ -146,7 +148,14 @@ def filter_last_item_index_partitions(c: CheckContext) -> None:
     _partitions(c, "lastItemIndex")
 
 
-def _partitions(c, mode: str) -> None:
+@register.property(once=6, per_example=4, explores=True)
+def filter_last_item_index_no_overlap(c: CheckContext) -> None:
+    """lastItemIndex pages (sent as the items already returned) repeat no trip and hold only matches, whichever
+    item the server starts a page at: as many as were returned, or the one after (NOTES.md "lastItemIndex")."""
+    _partitions(c, "lastItemIndex", exact=False)
+
+
+def _partitions(c, mode: str, exact: bool = True) -> None:
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
         mine = _seed_trips(states, ctx)
@@ -174,6 +183,11 @@ def _partitions(c, mode: str) -> None:
             size = max(size, -(-len(everything) // MAX_PAGES))
             ids, totals, last = _all_pages(target, ledger, ctx, {**base, "sortOrder": order}, mode, size)
             check(len(ids) == len(set(ids)), last, f"{mode} pages of {size} repeat no trip: {ids}", rule.citation)
+            if not exact:
+                extra = sorted(set(ids) - set(everything))
+                check(not extra, last, f"{mode} pages of {size} hold only trips of the unpaged result "
+                      f"{everything}, got also {extra}", rule.citation)
+                return
             check(ids == everything, last, f"{mode} pages of {size} (1-based pageNumber; lastItemIndex = items "
                   f"already returned) concatenate to the unpaged result {everything}, got {ids}", rule.citation)
             check(all(t == len(everything) for t in totals), last,
@@ -308,3 +322,70 @@ def filter_department_restricts(c: CheckContext) -> None:
                   or (t.get("department") or {}).get("uuid") != other]
         check(not leaked, ex, f"only trips of the listed department {other} are returned; got trips of other "
               f"departments: {leaked}", rule.citation)
+
+
+@register.property(once=3)
+def filter_out_of_grant_no_leak(c: CheckContext) -> None:
+    """A client listing only a department outside its grant gets a 4xx or none of that department's trips."""
+    rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
+    client = rule.credentials or "full"
+    if not target.has_client(client):
+        pytest.skip(f"the target profile provides no '{client}' client: "
+                    f"{target.settings.missing_credential_hint(client)}")
+    with states.scope("appointment_with_drop") as made:
+        ours = sorted(_ours([made]))
+        department = ctx.ident("department_uuid")
+        ex = target.call("filter", client=client,
+                         body={"dealerDepartmentUUIDList": [department], "dealerUuids": [ctx.ident("dealer_uuid")],
+                               "eventUuids": ours, "sortOrder": "APPT_TIME_ASC"})
+        if 400 <= ex.status < 500:
+            expect_error(ex, ex.status, None, rule.citation)
+            return
+        body = expect_success(ex, rule.citation)
+        trips = [t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)]
+        leaked = [t.get("eventUuid") for t in trips if t.get("eventUuid") in ours
+                  or (t.get("department") or {}).get("uuid") == department]
+        check(not leaked, ex, f"a client without the scope for department {department} gets a 4xx or none of its "
+              f"trips; got {leaked}", rule.citation)
+
+
+SUB_TRIP_RIDE_TYPES = ("OUTBOUND", "INBOUND")
+
+
+@register.property(once=3)
+def filter_sub_trips_listed(c: CheckContext) -> None:
+    """Each sub trip of our trips has a rideType of the two documented legs and a status of the sub-trip list."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("appointment_with_drop") as made:
+        ex, views = filter_views(target, ledger, ctx, sorted(_ours([made])), rule.citation)
+        odd = [(u, s.get("rideType"), s.get("status")) for u, v in views.items()
+               for s in v.get("subTrips") or [] if isinstance(s, dict)
+               and (s.get("rideType") not in (None, *SUB_TRIP_RIDE_TYPES)
+                    or s.get("status") not in (None, *SUB_TRIP_STATUSES))]
+        check(not odd, ex, f"each sub trip's rideType is OUTBOUND or INBOUND and its status one of the sub-trip "
+              f"statuses; got (trip, rideType, status) {odd}", rule.citation)
+
+
+@register.property(once=3)
+def filter_rejected_or_selects_nothing_else(c: CheckContext) -> None:
+    """The rule's trigger on a basic filter of our trips: a 4xx, or a 200 whose trips match what was asked (a
+    listed rideType; none at all when no department, or no dealer and no event, is named)."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("appointment_with_drop"):
+        base = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
+                "sortOrder": "APPT_TIME_ASC"}
+        request = apply({"path": {}, "query": {}, "body": base}, rule.trigger, ctx)
+        ex = send(target, ledger, ctx, "filter", request)
+        if 400 <= ex.status < 500:
+            expect_error(ex, ex.status, None, rule.citation)
+            return
+        body = expect_success(ex, rule.citation)
+        sent = request["body"]
+        trips = [t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)]
+        if not sent.get("dealerDepartmentUUIDList") or not (sent.get("dealerUuids") or sent.get("eventUuids")):
+            check(not trips, ex, f"a filter naming no department, or no dealer and no event, selects no trip; got "
+                  f"{[t.get('eventUuid') for t in trips]}", rule.citation)
+        wrong = [(t.get("eventUuid"), t.get("rideType")) for t in trips
+                 if sent.get("rideTypes") and t.get("rideType") not in sent["rideTypes"]]
+        check(not wrong, ex, f"only trips of the listed rideTypes {sent.get('rideTypes')} are returned; got {wrong}",
+              rule.citation)

@@ -1,10 +1,11 @@
 """Checks of get-trips: the trips a prepared appointment shows, linked, valid and counted."""
 from __future__ import annotations
 
-from conformance.checks import PostContext, register
-from conformance.checks.common import same_instant
+from conformance.checks import CheckContext, PostContext, register
+from conformance.checks.common import get_trips, same_instant, unknown_identity_rejected
+from strategies.common import TRIP_STATUSES
 from conformance.client import Exchange
-from conformance.verdict import check
+from conformance.verdict import check, expect_error, object_of
 
 
 def _trips_of(ex: Exchange, body: dict, rule) -> dict:
@@ -76,3 +77,35 @@ def get_trips_empty(c: PostContext) -> None:
           rule.citation)
     check(body.get("totalCount") in (None, 0), ex,
           f"totalCount 0 (or absent) when no trips are returned, got {body.get('totalCount')!r}", rule.citation)
+
+
+@register.property(once=1)
+def get_trips_rejection_no_trips(c: CheckContext) -> None:
+    """A rejected get-trips (blank sarUUID) returns no trips: tripViewDtos null (or empty), totalCount 0."""
+    rule, target, ctx = c.rule, c.target, c.ctx
+    ex = target.call("get-trips", path={"dealerUuid": ctx.ident("dealer_uuid"), "sarUUID": " "})
+    expect_error(ex, 400, "INVALID_SAR_UUID", rule.citation)
+    body = object_of(ex.json)
+    check(body.get("tripViewDtos") in (None, []), ex, f"a rejected get-trips returns no trips (tripViewDtos null, "
+          f"as in the error response example), got {body.get('tripViewDtos')!r}", rule.citation)
+    check(body.get("totalCount") in (None, 0), ex, f"a rejected get-trips counts no trips (totalCount 0 or absent), "
+          f"got {body.get('totalCount')!r}", rule.citation)
+
+
+@register.property(once=3)
+def get_trips_statuses_listed(c: CheckContext) -> None:
+    """Each trip get-trips returns has a tripStatus of the documented list (filter's tripStatuses)."""
+    rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
+    with states.scope("appointment_with_drop") as made:
+        ex, trips = get_trips(target, ctx, made["sar_uuid"])
+        odd = {t.get("eventUuid"): t.get("tripStatus") for t in trips
+               if t.get("tripStatus") is not None and t.get("tripStatus") not in TRIP_STATUSES}
+        check(not odd, ex, f"each trip's tripStatus is one of {', '.join(TRIP_STATUSES)}; got {odd}", rule.citation)
+
+
+@register.property(once=1)
+def get_trips_unknown_dealer(c: CheckContext) -> None:
+    """A dealerUuid naming no dealer: 400 INVALID_DEALER_UUID, or 403 when the scope is checked first."""
+    unknown = c.ctx.ident("unknown_uuid")
+    ex = c.target.call("get-trips", path={"dealerUuid": unknown, "sarUUID": unknown})
+    unknown_identity_rejected(ex, c.rule)
