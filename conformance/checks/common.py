@@ -110,15 +110,37 @@ def probe() -> str:
     return "pnd-" + _uuid.uuid4().hex[:12]
 
 
-def filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation) -> tuple[Exchange, dict[Any, dict]]:
-    """Filter's trip views of these trips (by eventUuids), keyed by eventUuid."""
-    ex, body = filter_call(target, ledger, ctx, {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")],
-                                                 "dealerUuids": [ctx.ident("dealer_uuid")],
-                                                 "eventUuids": sorted(uuids), "sortOrder": "APPT_TIME_ASC"})
-    views = {t.get("eventUuid"): t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)}
-    missing = sorted(set(uuids) - set(views))
-    check(not missing, ex, f"filter by eventUuids returns our trips; missing {missing}", citation)
-    return ex, views
+def filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation,
+                 judge: Callable[[Exchange, dict[Any, dict]], None] | None = None) -> tuple[Exchange, dict[Any, dict]]:
+    """Filter's trip views of these trips (by eventUuids), keyed by eventUuid: a read that follows a
+    write, so it is judged (every trip there, then `judge`) once settled."""
+    def observe() -> tuple[Exchange, dict[Any, dict]]:
+        ex, body = filter_call(target, ledger, ctx, {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")],
+                                                     "dealerUuids": [ctx.ident("dealer_uuid")],
+                                                     "eventUuids": sorted(uuids), "sortOrder": "APPT_TIME_ASC"})
+        return ex, {t.get("eventUuid"): t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)}
+
+    def accept(seen: tuple[Exchange, dict[Any, dict]]) -> None:
+        ex, views = seen
+        missing = sorted(set(uuids) - set(views))
+        check(not missing, ex, f"filter by eventUuids returns our trips; missing {missing}", citation)
+        if judge is not None:
+            judge(ex, views)
+
+    return settled(target, observe, accept)
+
+
+def trip_view(target: Target, ctx: Ctx, sar: str, uuid: str, citation,
+              judge: Callable[[Exchange, dict], None]) -> tuple[Exchange, dict]:
+    """get-trips' view of one trip of `sar`, judged by `judge` once settled (a read that follows a write)."""
+    def accept(seen: tuple[Exchange, list[dict]]) -> None:
+        ex, trips = seen
+        view = next((t for t in trips if t.get("eventUuid") == uuid), None)
+        check(isinstance(view, dict), ex, f"get-trips returns the trip {uuid}", citation)
+        judge(ex, cast(dict, view))
+
+    ex, trips = settled(target, lambda: get_trips(target, ctx, sar), accept)
+    return ex, next(t for t in trips if t.get("eventUuid") == uuid)
 
 
 def check_optional_fields(ex: Exchange, view: dict, sent: dict, who: str, citation) -> None:

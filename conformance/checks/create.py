@@ -187,8 +187,8 @@ def create_fields_in_get_trips(c: CheckContext) -> None:
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     with states.scope("none"):
         made = states.create(_rich_create_body(ctx), settle=True)
-        gx, trips = get_trips(target, ctx, made["sar_uuid"])
-        _check_created_fields(gx, {t.get("eventUuid"): t for t in trips}, made, rule.citation, filter_view=False)
+        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: _check_created_fields(
+            seen[0], {t.get("eventUuid"): t for t in seen[1]}, made, rule.citation, filter_view=False))
 
 
 @register.property(once=3)
@@ -197,8 +197,8 @@ def create_fields_in_filter(c: CheckContext) -> None:
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
         made = states.create(_rich_create_body(ctx, drivers=True), settle=True)
-        fx, views = filter_views(target, ledger, ctx, [made["pickup_uuid"], made["dropoff_uuid"]], rule.citation)
-        _check_created_fields(fx, views, made, rule.citation, filter_view=True)
+        filter_views(target, ledger, ctx, [made["pickup_uuid"], made["dropoff_uuid"]], rule.citation,
+                     lambda fx, views: _check_created_fields(fx, views, made, rule.citation, filter_view=True))
 
 
 def _place_matches(place: Any, address: str, lat: float, lon: float) -> bool:
@@ -225,27 +225,32 @@ def create_trip_details_in_filter(c: CheckContext) -> None:
         if vehicle:  # the appointment's vehicle, read as the trip's (create has no trip-level vehicle)
             body["vehicleInformation"] = {"vehicleUuid": vehicle}
         made = states.create(body, settle=True)
-        fx, views = filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
-        view = views[made["pickup_uuid"]]
-        loaner = object_of(view.get("loaner"))
-        for key, field in (("loanerDescription", "description"), ("loanerModel", "model"),
-                           ("loanerVehicleRequired", "isLoanerRequested")):
-            check(loaner.get(field) == sent[key], fx, f"loaner.{field} is the {key} sent ({sent[key]!r}), got "
-                  f"{loaner.get(field)!r}", rule.citation)
-        if vehicle:
-            check(isinstance(view.get("vehicle"), dict) and view["vehicle"].get("uuid") == vehicle, fx,
-                  f"the trip's vehicle is the vehicleUuid sent {vehicle}, got {view.get('vehicle')!r}", rule.citation)
-        order = object_of(view.get("dealerOrder"))
-        check(order.get("orderNumber") == sent["roNumber"], fx, f"dealerOrder.orderNumber is the roNumber sent "
-              f"({sent['roNumber']}), got {order.get('orderNumber')!r}", rule.citation)
-        places = [p for s in view.get("subTrips") or [] if isinstance(s, dict) for p in (s.get("origin"),
-                                                                                          s.get("destination"))]
-        for prefix, lat, lon in (("origin", "originLocationLat", "originLocationLon"),
-                                 ("destination", "destLocationLat", "destLocationLon")):
-            address = sent[f"{prefix}Address"]
-            check(any(_place_matches(p, address, sent[lat], sent[lon]) for p in places), fx,
-                  f"a sub trip's place is the {prefix} sent ({address}, {sent[lat]}, {sent[lon]}); places: {places}",
-                  rule.citation)
+        filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation,
+                     lambda fx, views: _check_trip_details(fx, views[made["pickup_uuid"]], sent, vehicle,
+                                                           rule.citation))
+
+
+def _check_trip_details(fx: Exchange, view: dict, sent: dict, vehicle: Any, citation) -> None:
+    """Loaner details, the RO number, the vehicle and the places sent, in one filter view."""
+    loaner = object_of(view.get("loaner"))
+    for key, field in (("loanerDescription", "description"), ("loanerModel", "model"),
+                       ("loanerVehicleRequired", "isLoanerRequested")):
+        check(loaner.get(field) == sent[key], fx, f"loaner.{field} is the {key} sent ({sent[key]!r}), got "
+              f"{loaner.get(field)!r}", citation)
+    if vehicle:
+        check(isinstance(view.get("vehicle"), dict) and view["vehicle"].get("uuid") == vehicle, fx,
+              f"the trip's vehicle is the vehicleUuid sent {vehicle}, got {view.get('vehicle')!r}", citation)
+    order = object_of(view.get("dealerOrder"))
+    check(order.get("orderNumber") == sent["roNumber"], fx, f"dealerOrder.orderNumber is the roNumber sent "
+          f"({sent['roNumber']}), got {order.get('orderNumber')!r}", citation)
+    places = [p for s in view.get("subTrips") or [] if isinstance(s, dict) for p in (s.get("origin"),
+                                                                                      s.get("destination"))]
+    for prefix, lat, lon in (("origin", "originLocationLat", "originLocationLon"),
+                             ("destination", "destLocationLat", "destLocationLon")):
+        address = sent[f"{prefix}Address"]
+        check(any(_place_matches(p, address, sent[lat], sent[lon]) for p in places), fx,
+              f"a sub trip's place is the {prefix} sent ({address}, {sent[lat]}, {sent[lon]}); places: {places}",
+              citation)
 
 
 @register.property(once=3)
@@ -255,10 +260,13 @@ def assigned_by_from_creator(c: CheckContext) -> None:
     with states.scope("none"):
         made = states.create(create_body(ctx), settle=True)
         creator = made["request"]["appointmentInformation"]["creatorUser"]["uuid"]
-        fx, views = filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
-        got = views[made["pickup_uuid"]].get("assignedBy")
-        check(is_person(got, creator), fx, f"the trip's assignedBy is the creatorUser {creator} (\"Drives the "
-              f"trip's assignedByDealerAssociateUUID\"), got {got!r}", rule.citation)
+
+        def judge(fx: Exchange, views: dict) -> None:
+            got = views[made["pickup_uuid"]].get("assignedBy")
+            check(is_person(got, creator), fx, f"the trip's assignedBy is the creatorUser {creator} (\"Drives the "
+                  f"trip's assignedByDealerAssociateUUID\"), got {got!r}", rule.citation)
+
+        filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation, judge)
 
 
 @register.property(once=4)
