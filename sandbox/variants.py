@@ -89,6 +89,8 @@ VARIANTS: dict[str, str] = {
     "reads-lag": f"get-trips and filter answer from a replica {SETTLE_DELAY} s behind the writes",
     "filter-lags": f"filter answers from a search index {FILTER_LAG} s behind the writes (get-trips is current)",
     "verbose-json": "responses indented, keys in reverse order, fields the docs do not list, null fields omitted",
+    "numbers-as-doubles": "responses write every number as a double (\"statusCode\": 200.0, \"totalCount\": 2.0): "
+                          "JSON has one number type",
     "busy-dealer": f"the dealer's department already holds {BUSY_APPOINTMENTS} appointments with trips of other "
                    "people (same dealer, department and customer), and others book the same days as the suite",
     "gateway-429": f"a gateway answers 429 with Retry-After: 1 above {GATEWAY_RPS} requests per second "
@@ -269,6 +271,10 @@ class VerboseJson:
     def __init__(self, app: Any) -> None:
         self.app = app
 
+    @staticmethod
+    def transform(value: Any) -> Any:
+        return _reshape(value)
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
@@ -289,7 +295,7 @@ class VerboseJson:
             ctype = dict(start.get("headers", [])).get(b"content-type", b"")
             if ctype.startswith(b"application/json"):
                 try:
-                    body = json.dumps(_reshape(json.loads(body)), indent=2, ensure_ascii=False).encode()
+                    body = json.dumps(self.transform(json.loads(body)), indent=2, ensure_ascii=False).encode()
                 except ValueError:
                     pass
             headers.append((b"content-length", str(len(body)).encode()))
@@ -297,6 +303,23 @@ class VerboseJson:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, capture)
+
+
+def _doubles(value: Any) -> Any:
+    """Every integer (not a boolean) as a float: 200 -> 200.0."""
+    if isinstance(value, list):
+        return [_doubles(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _doubles(v) for k, v in value.items()}
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class NumbersAsDoubles(VerboseJson):
+    """A serializer writing every number as a double, as one configured for BigDecimal/Double might."""
+
+    @staticmethod
+    def transform(value: Any) -> Any:
+        return _doubles(value)
 
 
 class Gateway:

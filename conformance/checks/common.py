@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid as _uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 from conformance.client import Exchange, Target
 from conformance.ledger import Ledger
@@ -171,3 +171,9 @@ def chain_intact(ex: Exchange, trips: list[dict], made: dict, who: str, citation
         check(same_moment(by_id[p].get("appointmentTime"), req["appointmentDateTime"]), ex,
               f"{who}: the pickup keeps its appointmentTime {req['appointmentDateTime']}, got "
               f"{by_id[p].get('appointmentTime')!r}", citation)
+
+
+def is_count(value: Any) -> TypeGuard[int | float]:
+    """A JSON number with no fraction: 2 and 2.0 alike (JSON has one number type, JSON Schema counts 2.0 as an
+    integer; spec/NOTES.md "Numbers with a zero fraction")."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import event_uuids, filter_call, parse_time, sent_time, settled
+from conformance.checks.common import event_uuids, filter_call, is_count, parse_time, sent_time, settled
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.verdict import check, expect_success
@@ -96,7 +96,7 @@ def filter_results_match(c: PostContext) -> None:
               + "; ".join(problems), rule.citation)
     check_sorted(ex, trips, req["sortOrder"], rule.citation)
     total = body.get("totalCount")
-    check(isinstance(total, int) and total >= len(trips), ex,
+    check(is_count(total) and total >= len(trips), ex,
           "totalCount is the number of matching trips (at least the page's length)", rule.citation)
     if req.get("pageSize"):
         check(len(trips) <= req["pageSize"], ex, f"at most pageSize={req['pageSize']} trips", rule.citation)
