@@ -99,6 +99,9 @@ FAULTS: dict[str, str] = {
     "delete-ignores-path-department": "delete: the appointment is found whatever department (and so dealer) the path names",
     "update-created-trip-unlinked": "update: the create-new-trip scenario maps the trip but leaves its linkedAppointmentUuid null",
     "update-keeps-updated-by": "update: the trip's updatedBy is not recorded (filter shows the creator)",
+    # --- issue 19: servers built to differ --------------------------------------------------------
+    "filter-total-count-ignores-trip-statuses": "filter: totalCount counts the matches of every filter but tripStatuses",
+    "filter-event-uuids-first-ten": "filter: only the first 10 eventUuids of the list are honoured",
 }
 
 

@@ -306,3 +306,22 @@ def test_unknown_fault_is_a_clear_error():
 def test_faults_accept_a_comma_separated_string():
     app = create_app(faults="wrong-content-type, is-valid-never-set")
     assert app.state.sandbox.faults == {"wrong-content-type", "is-valid-never-set"}
+
+
+def _count_under_status(api: SandboxClient) -> Any:
+    api.created(non_web(api, pickupTripInformation={"tripStatus": "DRAFT"}))
+    api.created()
+    return filtered(api, tripStatuses=["DRAFT"], pageSize=5, pageNumber=1)
+
+
+def _eleventh_event(api: SandboxClient) -> Any:
+    made = api.created()
+    listed = [f"{i:032x}" for i in range(10)] + [made["eventUUID"]]
+    return filtered(api, eventUuids=listed)
+
+
+# --- issue 19 ---
+PROBES.update({
+    "filter-total-count-ignores-trip-statuses": _count_under_status,
+    "filter-event-uuids-first-ten": _eleventh_event,
+})
