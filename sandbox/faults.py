@@ -102,6 +102,9 @@ FAULTS: dict[str, str] = {
     # --- issue 19: servers built to differ --------------------------------------------------------
     "filter-total-count-ignores-trip-statuses": "filter: totalCount counts the matches of every filter but tripStatuses",
     "filter-event-uuids-first-ten": "filter: only the first 10 eventUuids of the list are honoured",
+    "update-cascades-status-to-dropoff": "update: the update scenario gives the pickup's linked trips its new tripStatus",
+    "create-rejected-still-replaces": "create: the appointments named in regularServiceApptUuid/mobileServiceApptUuid are "
+                                      "deleted before the request is validated (a rejected create deletes them too)",
 }
 
 

@@ -57,6 +57,10 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if ctx.variant("scalars-coerced"):
         body = coerce_scalars(body, CREATE_SCHEMA)
     check_types(body, CREATE_SCHEMA, "")
+    if ctx.fault("create-rejected-still-replaces"):  # the replaced appointments go before the request is validated
+        for name in ("mobileServiceApptUuid", "regularServiceApptUuid"):
+            if call.query(name) and store.appointment_of(dealer_uuid, call.query(name) or "") is not None:
+                store.delete_appointment(call.query(name) or "")
 
     info = body.get("appointmentInformation")
     pickup = body.get("pickupTripInformation")

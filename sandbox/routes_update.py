@@ -150,6 +150,10 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         _apply_event(ctx, target, event, event_time, vehicle)
         if ctx.fault("update-unlinks-dropoff"):
             target.linked_trip_uuids = []
+        if ctx.fault("update-cascades-status-to-dropoff"):
+            for linked in target.linked_trip_uuids:
+                if linked in store.trips:
+                    store.trips[linked].trip_status = target.trip_status
         if ctx.fault("update-shifts-customer-trips"):
             for other in store.trips.values():
                 if other is not target and other.uuid in store.mapping.values() \

@@ -320,8 +320,19 @@ def _eleventh_event(api: SandboxClient) -> Any:
     return filtered(api, eventUuids=listed)
 
 
+def _rejected_create_replaces(api: SandboxClient) -> Any:
+    old = api.created()
+    body = non_web(api, drop=True)
+    del body["dropTripInformation"]["rideTime"]
+    api.create(body, query={"regularServiceApptUuid": old["appointmentUUID"]})
+    return len(trips_of(api, old))
+
+
 # --- issue 19 ---
 PROBES.update({
     "filter-total-count-ignores-trip-statuses": _count_under_status,
     "filter-event-uuids-first-ten": _eleventh_event,
+    "update-cascades-status-to-dropoff": lambda a: [t["tripStatus"] for t in _after_update(
+        a, lambda b: _event(b).update(tripStatus="DRAFT"), drop=True) if t["rideType"] == "DROPOFF_VEHICLE"],
+    "create-rejected-still-replaces": _rejected_create_replaces,
 })

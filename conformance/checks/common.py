@@ -177,3 +177,33 @@ def is_count(value: Any) -> TypeGuard[int | float]:
     """A JSON number with no fraction: 2 and 2.0 alike (JSON has one number type, JSON Schema counts 2.0 as an
     integer; spec/NOTES.md "Numbers with a zero fraction")."""
     return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+
+
+#: Fields of a trip view that describe its appointment rather than the trip itself, or keep the books:
+#: an update "Updates both the trip and the appointment", so the linked trip may show them changed
+#: (spec/NOTES.md "Untouched state: every field of what a write did not name").
+APPOINTMENT_FIELDS = frozenset({"appointmentTime", "customer", "serviceAdvisor", "vehicle", "dealerOrder", "updatedBy",
+                                "version", "updatedDate", "lastModifiedDate"})
+
+
+def volatile(first: dict[Any, dict], second: dict[Any, dict]) -> set[str]:
+    """The view fields that differ between two reads with no write between (computed on read): not judged."""
+    return {k for u in first.keys() & second.keys() for k in first[u].keys() | second[u].keys()
+            if first[u].get(k) != second[u].get(k)}
+
+
+def changed_fields(before: dict, after: dict, skip: set[str] | frozenset[str]) -> dict[str, tuple[Any, Any]]:
+    """Every field of a trip view that differs between two reads (absent and null alike), but `skip`."""
+    return {k: (before.get(k), after.get(k)) for k in sorted(before.keys() | after.keys())
+            if k not in skip and before.get(k) != after.get(k)}
+
+
+def views_unchanged(ex: Exchange, before: dict[Any, dict], after: dict[Any, dict], skip: dict[Any, set[str]],
+                    where: str, citation) -> None:
+    """Each trip of `before` is in `after` with every field as it was (but its `skip` fields)."""
+    for uuid, was in before.items():
+        now = after.get(uuid)
+        check(isinstance(now, dict), ex, f"{where}: the trip {uuid} the write did not name is still there", citation)
+        diff = changed_fields(was, cast(dict, now), skip.get(uuid, set()))
+        check(not diff, ex, f"{where}: the trip {uuid} the write did not name is unchanged; changed (before, after): "
+              f"{diff}", citation)

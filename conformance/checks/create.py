@@ -295,3 +295,32 @@ def create_rejected_leaves_no_trip(c: CheckContext) -> None:
         check(not left, fx, f"the rejected create left no trip behind (validation runs \"before the downstream trip "
               f"and appointment flows run\"); new trips of the customer at {body['appointmentDateTime']}: {left}",
               rule.citation)
+
+
+@register.property(once=6)
+def create_rejected_replaces_nothing(c: CheckContext) -> None:
+    """A create the partner gate rejects, naming an appointment in regularServiceApptUuid and
+    mobileServiceApptUuid, leaves that appointment and its trips as they were."""
+    from conformance.checks.common import views_unchanged
+
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        old = states.create(create_body(ctx), settle=True)
+        _, trips = get_trips(target, ctx, old["sar_uuid"])
+        before = {t.get("eventUuid"): t for t in trips}
+        body = create_body(ctx, with_drop=True)
+        del body["dropTripInformation"]["rideTime"]
+        # a create that is wrongly accepted is recorded by send() and deleted when the scope ends
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body,
+                                                  "query": {"regularServiceApptUuid": old["sar_uuid"],
+                                                            "mobileServiceApptUuid": old["sar_uuid"]}})
+        expect_error(ex, rule.expected.status, rule.expected.errorCode, rule.citation)
+
+        def judge(seen: tuple[Exchange, list[dict]]) -> None:
+            gx, now = seen
+            check(old["pickup_uuid"] in [t.get("eventUuid") for t in now], gx, f"the appointment {old['sar_uuid']} "
+                  "a rejected create named for replacement still has its pickup (a rejected create creates no "
+                  "appointment, so there is no \"after creating the new appointment\")", rule.citation)
+            views_unchanged(gx, before, {t.get("eventUuid"): t for t in now}, {}, "get-trips", rule.citation)
+
+        settled(target, lambda: get_trips(target, ctx, old["sar_uuid"]), judge)

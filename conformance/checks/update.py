@@ -230,3 +230,37 @@ def update_updated_by_recorded(c: CheckContext) -> None:
                   f"{users}), got {got!r}", rule.citation)
 
         filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation, judge)
+
+
+def _by_uuid(trips: list[dict]) -> dict[Any, dict]:
+    return {t.get("eventUuid"): t for t in trips}
+
+
+@register.property(once=12)
+def update_leaves_unnamed_whole(c: CheckContext) -> None:
+    """Updating A's pickup (a new time, status and optionalFields) leaves every field of A's dropoff (but the
+    appointment's own) and of another appointment B's trips as they were, in get-trips and in filter."""
+    from conformance.checks.common import APPOINTMENT_FIELDS, views_unchanged, volatile
+
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        a = states.create(create_body(ctx, with_drop=True), settle=True)
+        b = states.create(create_body(ctx, with_drop=True), settle=True)
+        unnamed = [a["dropoff_uuid"], b["pickup_uuid"], b["dropoff_uuid"]]
+        _, first = filter_views(target, ledger, ctx, unnamed, rule.citation)
+        _, second = filter_views(target, ledger, ctx, unnamed, rule.citation)
+        moving = volatile(first, second)
+        # a trip not valid yet may be marked valid meanwhile ("marked valid later")
+        skip = {u: moving | (APPOINTMENT_FIELDS if u == a["dropoff_uuid"] else set())
+                | ({"isValid"} if second[u].get("isValid") is not True else set()) for u in unnamed}
+        got_a = {a["dropoff_uuid"]: _by_uuid(get_trips(target, ctx, a["sar_uuid"])[1]).get(a["dropoff_uuid"]) or {}}
+        got_b = _by_uuid(get_trips(target, ctx, b["sar_uuid"])[1])
+        sent = {"tripStatus": "DRAFT", "optionalFields": {"pndProbe": probe()}}
+        _update(target, ledger, ctx, a["sar_uuid"], update_trip_body(ctx, a["pickup_uuid"], **sent), rule.citation)
+        filter_views(target, ledger, ctx, unnamed, rule.citation, lambda fx, views: views_unchanged(
+            fx, second, views, skip, "filter", rule.citation))
+        def judge(seen: tuple[Exchange, list[dict]], before: dict[Any, dict]) -> None:
+            views_unchanged(seen[0], before, _by_uuid(seen[1]), skip, "get-trips", rule.citation)
+
+        for made, before in ((a, got_a), (b, got_b)):
+            settled(target, partial(get_trips, target, ctx, made["sar_uuid"]), partial(judge, before=before))
