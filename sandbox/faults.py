@@ -103,6 +103,8 @@ FAULTS: dict[str, str] = {
     "filter-total-count-ignores-trip-statuses": "filter: totalCount counts the matches of every filter but tripStatuses",
     "filter-event-uuids-first-ten": "filter: only the first 10 eventUuids of the list are honoured",
     "update-cascades-status-to-dropoff": "update: the update scenario gives the pickup's linked trips its new tripStatus",
+    "create-string-booleans-dropped": "create: loanerVehicleRequired/isDropCar sent as a string are dropped (no type "
+                                      "error, no cross-field rule): loaner true with isDropCar \"true\" answers 200",
     "create-rejected-still-replaces": "create: the appointments named in regularServiceApptUuid/mobileServiceApptUuid are "
                                       "deleted before the request is validated (a rejected create deletes them too)",
 }

@@ -54,6 +54,11 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         unknown = sorted(set(body) - CREATE_SCHEMA.keys())
         if unknown:
             raise bad_request("UNKNOWN_FIELD", f"Unrecognized field \"{unknown[0]}\"")
+    if ctx.fault("create-string-booleans-dropped"):  # no type error, and no rule sees them
+        for info in (body.get("pickupTripInformation"), body.get("dropTripInformation")):
+            for key in ("loanerVehicleRequired", "isDropCar"):
+                if isinstance(info, dict) and isinstance(info.get(key), str):
+                    info[key] = None
     if ctx.variant("scalars-coerced"):
         body = coerce_scalars(body, CREATE_SCHEMA)
     check_types(body, CREATE_SCHEMA, "")

@@ -335,4 +335,6 @@ PROBES.update({
     "update-cascades-status-to-dropoff": lambda a: [t["tripStatus"] for t in _after_update(
         a, lambda b: _event(b).update(tripStatus="DRAFT"), drop=True) if t["rideType"] == "DROPOFF_VEHICLE"],
     "create-rejected-still-replaces": _rejected_create_replaces,
+    "create-string-booleans-dropped": create_status(lambda b, a: b["pickupTripInformation"].update(
+        loanerVehicleRequired=True, isDropCar="true")),
 })
