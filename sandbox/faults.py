@@ -105,6 +105,9 @@ FAULTS: dict[str, str] = {
     "update-cascades-status-to-dropoff": "update: the update scenario gives the pickup's linked trips its new tripStatus",
     "create-string-booleans-dropped": "create: loanerVehicleRequired/isDropCar sent as a string are dropped (no type "
                                       "error, no cross-field rule): loaner true with isDropCar \"true\" answers 200",
+    "trips-vanish-after-create": "create: the trips a create made are gone a second later (the appointment stays, "
+                                 "trip-less)",
+    "update-reverts": "update: the update scenario's changes show, then the trip reverts to its old values a second later",
     "create-rejected-still-replaces": "create: the appointments named in regularServiceApptUuid/mobileServiceApptUuid are "
                                       "deleted before the request is validated (a rejected create deletes them too)",
 }

@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox import auth, envelopes
 from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, Call, Context
-from sandbox.store import Appointment, Trip, new_uuid
+from sandbox.store import UNDO_AFTER, Appointment, Trip, new_uuid
 from sandbox.trips import TRIP_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
 from sandbox.validation import ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types, coerce_scalars, \
     format_local, obj, parse_json_object, parse_offset_datetime
@@ -212,6 +212,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                 ctx.not_yet_valid.add(trip.uuid)
             trip.send_message_to_customer = trip.trip_status not in MESSAGING_SUPPRESSED
 
+    if ctx.fault("trips-vanish-after-create"):
+        store.later(UNDO_AFTER, store.forget_trips, appointment.uuid, [t.uuid for t in (pickup_trip, drop_trip) if t])
     for name in ("mobileServiceApptUuid", "regularServiceApptUuid"):
         old = call.query(name)
         if old and old != appointment.uuid and store.appointment_of(dealer_uuid, old) is not None \

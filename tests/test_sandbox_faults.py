@@ -308,6 +308,9 @@ def test_faults_accept_a_comma_separated_string():
     assert app.state.sandbox.faults == {"wrong-content-type", "is-valid-never-set"}
 
 
+import time  # noqa: E402  (issue 19's probes wait for a write to be undone)
+
+
 def _count_under_status(api: SandboxClient) -> Any:
     api.created(non_web(api, pickupTripInformation={"tripStatus": "DRAFT"}))
     api.created()
@@ -328,6 +331,12 @@ def _rejected_create_replaces(api: SandboxClient) -> Any:
     return len(trips_of(api, old))
 
 
+def _moved(api: SandboxClient, created: dict) -> dict:
+    body = update_minimal(api.ids, created["pickupEventUUID"])
+    _event(body)["appointmentTime"] = "2031-06-01T09:00:00-0700"
+    return body
+
+
 # --- issue 19 ---
 PROBES.update({
     "filter-total-count-ignores-trip-statuses": _count_under_status,
@@ -335,6 +344,9 @@ PROBES.update({
     "update-cascades-status-to-dropoff": lambda a: [t["tripStatus"] for t in _after_update(
         a, lambda b: _event(b).update(tripStatus="DRAFT"), drop=True) if t["rideType"] == "DROPOFF_VEHICLE"],
     "create-rejected-still-replaces": _rejected_create_replaces,
+    "trips-vanish-after-create": lambda a: (lambda c: (time.sleep(1.3), len(trips_of(a, c)))[1])(a.created()),
+    "update-reverts": lambda a: (lambda c: (a.update(c["appointmentUUID"], _moved(a, c)), time.sleep(1.3),
+                                            trips_of(a, c)[0]["appointmentTime"])[2])(a.created()),
     "create-string-booleans-dropped": create_status(lambda b, a: b["pickupTripInformation"].update(
         loanerVehicleRequired=True, isDropCar="true")),
 })

@@ -250,9 +250,7 @@ def update_leaves_unnamed_whole(c: CheckContext) -> None:
         _, first = filter_views(target, ledger, ctx, unnamed, rule.citation)
         _, second = filter_views(target, ledger, ctx, unnamed, rule.citation)
         moving = volatile(first, second)
-        # a trip not valid yet may be marked valid meanwhile ("marked valid later")
-        skip = {u: moving | (APPOINTMENT_FIELDS if u == a["dropoff_uuid"] else set())
-                | ({"isValid"} if second[u].get("isValid") is not True else set()) for u in unnamed}
+        skip = {u: moving | (APPOINTMENT_FIELDS if u == a["dropoff_uuid"] else set()) for u in unnamed}
         got_a = {a["dropoff_uuid"]: _by_uuid(get_trips(target, ctx, a["sar_uuid"])[1]).get(a["dropoff_uuid"]) or {}}
         got_b = _by_uuid(get_trips(target, ctx, b["sar_uuid"])[1])
         sent = {"tripStatus": "DRAFT", "optionalFields": {"pndProbe": probe()}}
