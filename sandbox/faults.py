@@ -108,6 +108,8 @@ FAULTS: dict[str, str] = {
     "trips-vanish-after-create": "create: the trips a create made are gone a second later (the appointment stays, "
                                  "trip-less)",
     "update-reverts": "update: the update scenario's changes show, then the trip reverts to its old values a second later",
+    "update-blanks-addresses": "update: the updated trip shows blank origin and destination addresses although the "
+                               "update sent them",
     "create-rejected-still-replaces": "create: the appointments named in regularServiceApptUuid/mobileServiceApptUuid are "
                                       "deleted before the request is validated (a rejected create deletes them too)",
 }

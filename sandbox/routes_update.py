@@ -151,6 +151,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         if ctx.fault("update-reverts"):  # shown at once, then the old values come back
             store.later(UNDO_AFTER, store.restore_trip, copy.deepcopy(target))
         _apply_event(ctx, target, event, event_time, vehicle)
+        if ctx.fault("update-blanks-addresses"):
+            target.origin, target.destination = {}, {}
         if ctx.fault("update-unlinks-dropoff"):
             target.linked_trip_uuids = []
         if ctx.fault("update-cascades-status-to-dropoff"):

@@ -347,6 +347,8 @@ PROBES.update({
     "trips-vanish-after-create": lambda a: (lambda c: (time.sleep(1.3), len(trips_of(a, c)))[1])(a.created()),
     "update-reverts": lambda a: (lambda c: (a.update(c["appointmentUUID"], _moved(a, c)), time.sleep(1.3),
                                             trips_of(a, c)[0]["appointmentTime"])[2])(a.created()),
+    "update-blanks-addresses": lambda a: _after_update(a, lambda b: _event(b).update(originAddress="1 Main St"))[0][
+        "subTrips"][0]["origin"]["address"],
     "create-string-booleans-dropped": create_status(lambda b, a: b["pickupTripInformation"].update(
         loanerVehicleRequired=True, isDropCar="true")),
 })

@@ -262,3 +262,31 @@ def update_leaves_unnamed_whole(c: CheckContext) -> None:
 
         for made, before in ((a, got_a), (b, got_b)):
             settled(target, partial(get_trips, target, ctx, made["sar_uuid"]), partial(judge, before=before))
+
+
+@register.property(once=4)
+def update_addresses_round_trip(c: CheckContext) -> None:
+    """An update sending the origin and destination (address, latitude, longitude) shows them among the sub
+    trips' places in filter's view (either leg), not blank."""
+    from conformance.checks.create import _place_matches
+
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("appointment_with_trip") as made:
+        sent: dict[str, Any] = {"originAddress": "789 New Address, City, State 12345", "originLocationLat": 34.0522,
+                                "originLocationLon": -118.2437, "destinationAddress": "456 Dealer Avenue, City, "
+                                "State 12345", "destLocationLat": 34.0622, "destLocationLon": -118.2537}
+        _update(target, ledger, ctx, made["sar_uuid"], update_trip_body(ctx, made["pickup_uuid"], **sent),
+                rule.citation)
+
+        def judge(fx: Exchange, views: dict) -> None:
+            view = views[made["pickup_uuid"]]
+            places = [p for s in view.get("subTrips") or [] if isinstance(s, dict)
+                      for p in (s.get("origin"), s.get("destination"))]
+            for prefix, lat, lon in (("origin", "originLocationLat", "originLocationLon"),
+                                     ("destination", "destLocationLat", "destLocationLon")):
+                address = sent[f"{prefix}Address"]
+                check(any(_place_matches(p, address, sent[lat], sent[lon]) for p in places), fx,
+                      f"after the update, a sub trip's place is the {prefix} it sent ({address}, {sent[lat]}, "
+                      f"{sent[lon]}); places: {places}", rule.citation)
+
+        filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation, judge)
