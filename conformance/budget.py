@@ -138,4 +138,4 @@ def make_plan(costs: dict[str, Cost], budget: int | None, cap: int) -> Plan:
                     examples[key] += 1
                     left -= cost.per_example
                     grew = True
-    return Plan(budget, floor, cap, examples, sum(costs[k].of(n) for k, n in examples.items()))
+    return Plan(budget, floor, cap, examples, round(sum(costs[k].of(n) for k, n in examples.items()), 6))  # float sums

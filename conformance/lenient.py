@@ -5,11 +5,15 @@ The documents name the body types (Java DTOs) and say nothing of a value of a ne
 that a deserializer coerces: a number or boolean for a string, a numeric string for a number, "true"
 or "false" for a boolean, a single value for a list. A target that accepts such a body does what the
 documents permit, so Schemathesis' negative data is judged only when no coercion makes it valid.
+Coercion is no back door: the body as coerced must then satisfy every documented rule a body alone
+decides (`broken_as_coerced`), else it must be refused under either reading (as a type error, or
+by the rule once coerced).
 """
 from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -64,21 +68,28 @@ def _type_errors(error: ValidationError) -> list[ValidationError]:
 
 
 def reads_as_valid(path: str, method: str, body: Any) -> bool:
-    """Whether a lenient deserializer reads this body (invalid as sent) as one the spec's schema accepts."""
+    """Whether a lenient deserializer reads this body (invalid as sent) as one the spec's schema accepts,
+    and that, as read, breaks none of the documented rules a body alone decides."""
+    coerced = read_as(path, method, body)
+    return coerced is not None and not broken_as_coerced(path, method, coerced)
+
+
+def read_as(path: str, method: str, body: Any) -> Any:
+    """The body as a lenient deserializer reads it, when that is one the spec's schema accepts; else None."""
     validator = _validator(path, method)
     if validator is None or not isinstance(body, (dict, list)):
-        return False
+        return None
     body = copy.deepcopy(body)
     for _ in range(MAX_REPAIRS):
         error = next(iter(validator.iter_errors(body)), None)
         if error is None:
-            return True
+            return body
         repaired = False
         for found in _type_errors(error):
             node: Any = body
             *parents, last = list(found.absolute_path) or [None]
             if last is None:
-                return False  # the body itself has the wrong type
+                return None  # the body itself has the wrong type
             for part in parents:
                 node = node[part]
             ok, value = _coerced(node[last], found.validator_value)
@@ -87,8 +98,49 @@ def reads_as_valid(path: str, method: str, body: Any) -> bool:
                 repaired = True
                 break
         if not repaired:
-            return False
-    return False
+            return None
+    return None
 
 
-__all__ = ["reads_as_valid"]
+def _trips(body: dict) -> list[dict]:
+    return [t for t in (body.get("pickupTripInformation"), body.get("dropTripInformation")) if isinstance(t, dict)]
+
+
+def _present(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _one_index_missing(body: dict) -> bool:
+    return body.get("pageSize") is not None and (body.get("pageNumber") is None) == (body.get("lastItemIndex") is None)
+
+
+#: The documented rules a body alone decides, per operation: (rule id, whether this body as read breaks it).
+BODY_RULES: dict[str, list[tuple[str, Callable[[dict], bool]]]] = {
+    "create": [
+        ("create-loaner-and-drop-car-pickup", lambda b: any(
+            t.get("loanerVehicleRequired") is True and t.get("isDropCar") is True for t in _trips(b))),
+        ("create-same-drivers-drop", lambda b: any(
+            _present(t.get("primaryDriverUUID")) and t.get("primaryDriverUUID") == t.get("secondaryDriverUUID")
+            for t in _trips(b))),
+        ("create-drop-ride-time-required", lambda b: isinstance(b.get("dropTripInformation"), dict)
+         and not _present(b["dropTripInformation"].get("rideTime"))),
+    ],
+    "filter": [
+        ("filter-page-size-with-event-uuids", lambda b: b.get("pageSize") is not None and bool(b.get("eventUuids"))),
+        ("filter-start-without-end", lambda b: (b.get("startApptTime") is None) != (b.get("endApptTime") is None)),
+        ("filter-page-size-without-page-index", _one_index_missing),
+    ],
+}
+
+
+def broken_as_coerced(path: str, method: str, body: Any) -> list[str]:
+    """The documented rules (ids) this body, as a lenient deserializer reads it, breaks."""
+    from spec.operations import operations
+
+    key = next((op.key for op in operations() if op.path == path and op.method.upper() == method.upper()), None)
+    if not isinstance(body, dict) or key is None:
+        return []
+    return [rule for rule, broken in BODY_RULES.get(key, []) if broken(body)]
+
+
+__all__ = ["broken_as_coerced", "read_as", "reads_as_valid"]

@@ -5,6 +5,7 @@ compares every answer with a model of what the target should hold. Documents cit
 """
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 import pytest
@@ -44,6 +45,9 @@ class Lifecycle(RuleBasedStateMachine):
     target: ClassVar[Target]  # set by the test below
     ctx: ClassVar[Ctx]
     ledger: ClassVar[Ledger]
+    #: what every example left on the target, as it last wrote it (re-read before the sweep)
+    held: ClassVar[dict[str, dict]] = {}
+    last_write: ClassVar[float] = 0.0
 
     appointments = Bundle("appointments")
 
@@ -64,6 +68,7 @@ class Lifecycle(RuleBasedStateMachine):
                            "time": request["body"]["appointmentDateTime"],
                            "drop_time": drop.get("rideTime") if isinstance(drop, dict) else None,
                            "updated": False}
+        Lifecycle.last_write = time.monotonic()
         return sar
 
     @rule(sar=appointments)
@@ -106,6 +111,7 @@ class Lifecycle(RuleBasedStateMachine):
         event = request["body"]["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]
         entry["time"] = event["appointmentTime"]
         entry["updated"] = True  # its own linkedTripUuids may now be what the update sent (NOTES.md)
+        Lifecycle.last_write = time.monotonic()
 
     @rule(sar=appointments)
     def update_delete_trip(self, sar):
@@ -133,6 +139,7 @@ class Lifecycle(RuleBasedStateMachine):
         body = expect_success(ex, UPDATE_DOC)
         entry.update(pickup=body.get("eventUUID"), dropoff=None,
                      time=sent["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"]["appointmentTime"])
+        Lifecycle.last_write = time.monotonic()
 
     @rule(sar=consumes(appointments))
     def delete(self, sar):
@@ -152,6 +159,10 @@ class Lifecycle(RuleBasedStateMachine):
         self.deleted_trips |= {entry["pickup"], entry["dropoff"]} - {None}
         self.model.pop(sar)
         self.ledger.forget(sar)
+
+    def teardown(self) -> None:
+        """What this example leaves (its appointments are its own) is re-read at the end of the test."""
+        Lifecycle.held.update({sar: dict(e) for sar, e in self.model.items()})
 
     @invariant()
     def filter_sees_exactly_live_trips(self):
@@ -206,8 +217,50 @@ class Lifecycle(RuleBasedStateMachine):
 def test_lifecycle_state_machine(target, ctx, ledger, states):
     """Any sequence of the five operations keeps the documented state (all five docs)."""
     Lifecycle.target, Lifecycle.ctx, Lifecycle.ledger = target, ctx, ledger
+    Lifecycle.held = {}
     try:
         run_state_machine_as_test(Lifecycle, settings=hsettings(stateful_step_count=12))
+        writes_lasted(target, ctx, ledger, Lifecycle.held, Lifecycle.last_write)
     finally:
         for entry in ledger.outstanding():
             states.cleanup(entry["sar_uuid"])
+
+
+LASTED_DOC = {"doc": "get-partner-trips-for-appointment.txt",
+              "quote": "Use this API before update or delete when you need the current pickup trip UUID and dropoff "
+                       "trip UUID for an appointment."}
+
+
+def writes_lasted(target: Target, ctx: Ctx, ledger: Ledger, held: dict[str, dict], last_write: float) -> None:
+    """Before the sweep: everything the examples left is re-read (filter by eventUuids, a hundred at a time),
+    some seconds after the last write, and is as the model last wrote it."""
+    from conformance.checks.get_trips import aged, lasting_problems
+
+    want: dict[str, dict] = {}
+    for sar, e in held.items():
+        if e["pickup"]:
+            want[e["pickup"]] = {"linkedAppointmentUuid": sar, **({"appointmentTime": e["time"]} if e["time"] else {})}
+        if e["dropoff"]:
+            want[e["dropoff"]] = {"linkedAppointmentUuid": sar,
+                                  **({"rideTime": e["drop_time"]} if e["drop_time"] else {})}
+    if not want:
+        return
+    aged(target, last_write)
+    asked = sorted(want)
+    for start in range(0, len(asked), 100):
+        chunk = asked[start:start + 100]
+
+        def observe(chunk=chunk):
+            ex = send(target, ledger, ctx, "filter", {"body": {
+                "dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
+                "eventUuids": chunk, "sortOrder": "APPT_TIME_ASC"}})
+            return ex, expect_success(ex, LASTED_DOC)
+
+        def judge(seen, chunk=chunk) -> None:
+            ex, body = seen
+            views = {t.get("eventUuid"): t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)}
+            problems = lasting_problems(views, {u: want[u] for u in chunk})
+            check(not problems, ex, "what the lifecycle left is, seconds after its last write and before the sweep, "
+                  f"as it last wrote it: {'; '.join(problems)}", LASTED_DOC)
+
+        settled(target, observe, judge)

@@ -124,6 +124,7 @@ def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None,
         return envelopes.respond(body, 500)
 
     middleware = [Middleware(cls) for name, cls in (("gateway-429", variant_registry.Gateway),
+                                                    ("numbers-as-doubles", variant_registry.NumbersAsDoubles),
                                                     ("verbose-json", variant_registry.VerboseJson)) if name in chosen]
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error},
                     middleware=middleware)

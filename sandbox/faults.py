@@ -122,6 +122,19 @@ FAULTS: dict[str, str] = {
     "create-accepts-unknown-department": "create: a dealerDepartmentUUID naming no department of the dealer is accepted",
     "get-trips-unknown-dealer-wrong-code": "get-trips: an unknown dealerUuid answers 400 INVALID_SAR_UUID instead of INVALID_DEALER_UUID",
     "filter-empty-lists-serve-all": "filter: an empty department list, empty eventUuids without dealers, or rideTypes [RIDE_SHARE] are served as if not sent",
+    # servers built to differ: totals, long lists, side effects, coercion, writes that do not last
+    "filter-total-count-ignores-trip-statuses": "filter: totalCount counts the matches of every filter but tripStatuses",
+    "filter-event-uuids-first-ten": "filter: only the first 10 eventUuids of the list are honoured",
+    "update-cascades-status-to-dropoff": "update: the update scenario gives the pickup's linked trips its new tripStatus",
+    "create-string-booleans-dropped": "create: loanerVehicleRequired/isDropCar sent as a string are dropped (no type "
+                                      "error, no cross-field rule): loaner true with isDropCar \"true\" answers 200",
+    "trips-vanish-after-create": "create: the trips a create made are gone a second later (the appointment stays, "
+                                 "trip-less)",
+    "update-reverts": "update: the update scenario's changes show, then the trip reverts to its old values a second later",
+    "update-blanks-addresses": "update: the updated trip shows blank origin and destination addresses although the "
+                               "update sent them",
+    "create-rejected-still-replaces": "create: the appointments named in regularServiceApptUuid/mobileServiceApptUuid are "
+                                      "deleted before the request is validated (a rejected create deletes them too)",
 }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox import auth, envelopes
 from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, Call, Context
-from sandbox.store import Appointment, Trip, new_uuid
+from sandbox.store import UNDO_AFTER, Appointment, Trip, new_uuid
 from sandbox.trips import TRIP_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
 from sandbox.validation import ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types, coerce_scalars, \
     format_local, obj, parse_json_object, parse_offset_datetime
@@ -56,9 +56,18 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         unknown = sorted(set(body) - CREATE_SCHEMA.keys())
         if unknown:
             raise bad_request("UNKNOWN_FIELD", f"Unrecognized field \"{unknown[0]}\"")
+    if ctx.fault("create-string-booleans-dropped"):  # no type error, and no rule sees them
+        for info in (body.get("pickupTripInformation"), body.get("dropTripInformation")):
+            for key in ("loanerVehicleRequired", "isDropCar"):
+                if isinstance(info, dict) and isinstance(info.get(key), str):
+                    info[key] = None
     if ctx.variant("scalars-coerced"):
         body = coerce_scalars(body, CREATE_SCHEMA)
     check_types(body, CREATE_SCHEMA, "")
+    if ctx.fault("create-rejected-still-replaces"):  # the replaced appointments go before the request is validated
+        for name in ("mobileServiceApptUuid", "regularServiceApptUuid"):
+            if call.query(name) and store.appointment_of(dealer_uuid, call.query(name) or "") is not None:
+                store.delete_appointment(call.query(name) or "")
 
     info = body.get("appointmentInformation")
     pickup = body.get("pickupTripInformation")
@@ -227,6 +236,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                 ctx.not_yet_valid.add(trip.uuid)
             trip.send_message_to_customer = trip.trip_status not in MESSAGING_SUPPRESSED
 
+    if ctx.fault("trips-vanish-after-create"):
+        store.later(UNDO_AFTER, store.forget_trips, appointment.uuid, [t.uuid for t in (pickup_trip, drop_trip) if t])
     for name in ("mobileServiceApptUuid", "regularServiceApptUuid"):
         old = call.query(name)
         if old and old != appointment.uuid and store.appointment_of(dealer_uuid, old) is not None \

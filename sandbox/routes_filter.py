@@ -99,6 +99,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         return set(body.get(name) or [])
 
     dept_set, dealer_set, event_set = set(departments), set(dealer_uuids), set(event_uuids)
+    if ctx.fault("filter-event-uuids-first-ten"):
+        event_set = set(event_uuids[:10])
     drivers, customers = as_set("driverUuids"), as_set("customerUuids")
     statuses, sub_statuses = as_set("tripStatuses"), as_set("subTripStatuses")
     ride_types, doc_statuses = as_set("rideTypes"), as_set("docStatuses")
@@ -174,6 +176,9 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         found = found[offset:offset + page_size]
     if ctx.fault("filter-total-count-is-page-size"):
         total = len(found)
+    if ctx.fault("filter-total-count-ignores-trip-statuses"):
+        statuses = set()  # matches() reads it when called: the count ignores the statuses, the trips do not
+        total = sum(1 for t in store.trips.values() if matches(t))
     views = [trip_view(store, t) for t in found]
     if ctx.fault("filter-sub-trip-ride-type-unlisted"):
         for view in views:

@@ -4,13 +4,14 @@ sandbox's choice (sandbox/README.md lists them), all HTTP 400."""
 from __future__ import annotations
 
 import json
+import copy
 from datetime import datetime, time as dtime
 from typing import Any
 
 from sandbox import auth, envelopes
 from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, UPDATE_RIDE_TYPES, Call, Context
 from sandbox.routes_create import METADATA, PREFERENCE, USER, VEHICLE
-from sandbox.store import Trip, new_uuid
+from sandbox.store import UNDO_AFTER, Trip, new_uuid
 from sandbox.trips import EVENT_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
 from sandbox.validation import ANY, add_minutes, bad_request, blank, check_types, coerce_scalars, format_local, obj, \
     parse_date, parse_json_object, parse_offset_datetime, parse_time
@@ -150,9 +151,17 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     event_uuid = None
     if scenario == "update":
         assert target is not None and event is not None
+        if ctx.fault("update-reverts"):  # shown at once, then the old values come back
+            store.later(UNDO_AFTER, store.restore_trip, copy.deepcopy(target))
         _apply_event(ctx, target, event, event_time, vehicle)
+        if ctx.fault("update-blanks-addresses"):
+            target.origin, target.destination = {}, {}
         if ctx.fault("update-unlinks-dropoff"):
             target.linked_trip_uuids = []
+        if ctx.fault("update-cascades-status-to-dropoff"):
+            for linked in target.linked_trip_uuids:
+                if linked in store.trips:
+                    store.trips[linked].trip_status = target.trip_status
         if ctx.fault("update-shifts-customer-trips"):
             for other in store.trips.values():
                 if other is not target and other.uuid in store.mapping.values() \

@@ -164,3 +164,29 @@ class Store:
         if pickup:
             self.delete_trip_chain(pickup, keep_dropoffs=keep_dropoffs)
         return pickup
+
+    # --- writes that do not last (faults trips-vanish-after-create, update-reverts) ----------------
+    def later(self, seconds: float, change: Any, *args: Any) -> None:
+        """Apply `change(*args)` under the lock `seconds` from now (a write the server undoes by itself)."""
+        def run() -> None:
+            with self.lock:
+                change(*args)
+
+        timer = threading.Timer(seconds, run)
+        timer.daemon = True
+        timer.start()
+
+    def forget_trips(self, sar_uuid: str, uuids: list[str]) -> None:
+        """The trips are gone (the appointment stays, trip-less)."""
+        for u in uuids:
+            self.trips.pop(u, None)
+        if self.mapping.get(sar_uuid) in uuids:
+            self.mapping.pop(sar_uuid, None)
+
+    def restore_trip(self, old: Trip) -> None:
+        """The trip as it was before an update (when it still exists)."""
+        if old.uuid in self.trips:
+            self.trips[old.uuid] = old
+
+
+UNDO_AFTER = 1.0  # seconds after which a write that does not last is undone

@@ -30,6 +30,7 @@ from starlette.responses import Response
 from sandbox.faults import names_in
 
 SETTLE_DELAY = 0.25  # seconds, for the two settle variants (a run polls ~0.3 s per settled write)
+FILTER_LAG = 1.5  # seconds filter's index trails the writes (filter-lags): beyond one poll, within the window
 BUSY_APPOINTMENTS = 150
 GATEWAY_RPS = 40  # requests per second above which the gateway variant answers 429
 
@@ -86,7 +87,10 @@ VARIANTS: dict[str, str] = {
                          "write (\"The trip is marked valid later\"); until then update rejects the trip (\"validates "
                          "... that isValid is true\")",
     "reads-lag": f"get-trips and filter answer from a replica {SETTLE_DELAY} s behind the writes",
+    "filter-lags": f"filter answers from a search index {FILTER_LAG} s behind the writes (get-trips is current)",
     "verbose-json": "responses indented, keys in reverse order, fields the docs do not list, null fields omitted",
+    "numbers-as-doubles": "responses write every number as a double (\"statusCode\": 200.0, \"totalCount\": 2.0): "
+                          "JSON has one number type",
     "busy-dealer": f"the dealer's department already holds {BUSY_APPOINTMENTS} appointments with trips of other "
                    "people (same dealer, department and customer), and others book the same days as the suite",
     "gateway-429": f"a gateway answers 429 with Retry-After: 1 above {GATEWAY_RPS} requests per second "
@@ -94,7 +98,8 @@ VARIANTS: dict[str, str] = {
 }
 #: Variants whose behaviour needs a remote target's settle window or a real gateway: run over the
 #: wire by tests/test_variants_settle.py (in-process, the settle window is zero).
-SETTLE_VARIANTS = frozenset({"valid-after-delay", "reads-lag", "verbose-json", "busy-dealer", "gateway-429"})
+SETTLE_VARIANTS = frozenset({"valid-after-delay", "reads-lag", "filter-lags", "verbose-json", "busy-dealer",
+                             "gateway-429"})
 WRITES = frozenset({"create", "update", "delete"})
 READS = frozenset({"get-trips", "filter"})
 
@@ -114,10 +119,14 @@ class Runtime:
     def __init__(self, active: frozenset[str], ctx: Any) -> None:
         self.active, self.ctx = active, ctx
         self._snapshots: list[tuple[float, Any]] = []
+        # One replica: behind by the longest lag chosen (get-trips and filter, or filter alone).
+        self.lag = FILTER_LAG if "filter-lags" in active else SETTLE_DELAY
+        self.lagging = READS if "reads-lag" in active else frozenset({"filter"}) if "filter-lags" in active \
+            else frozenset()
         if "busy-dealer" in active:
             self.others = _Others(ctx)
             self.others.seed(BUSY_APPOINTMENTS)
-        if "reads-lag" in active:
+        if self.lagging:
             self._snapshot()
 
     def on(self, name: str) -> bool:
@@ -126,7 +135,7 @@ class Runtime:
     # --- around a handler (the caller holds the store lock) ------------------------------------
     def context_for(self, operation: str) -> Any:
         """The context a handler sees: reads are answered from the lagging replica."""
-        if operation in READS and self.on("reads-lag"):
+        if operation in self.lagging:
             return replace(self.ctx, store=self._replica())
         return self.ctx
 
@@ -146,7 +155,7 @@ class Runtime:
                 timer = threading.Timer(SETTLE_DELAY, self._mark_valid, args=(fresh,))
                 timer.daemon = True
                 timer.start()
-        if self.on("reads-lag"):
+        if self.lagging:
             self._snapshot()
 
     def _mark_valid(self, uuids: list[str]) -> None:
@@ -155,7 +164,7 @@ class Runtime:
                 trip = self.ctx.store.trips.get(u)
                 if trip is not None:
                     trip.is_valid = True
-            if self.on("reads-lag"):
+            if self.lagging:
                 self._snapshot()
 
     # --- the replica -----------------------------------------------------------------------------
@@ -165,14 +174,14 @@ class Runtime:
         now = time.monotonic()
         self._snapshots.append((now, state))
         # keep the newest snapshot older than the lag, and everything after it
-        old = [i for i, (t, _) in enumerate(self._snapshots) if t <= now - SETTLE_DELAY]
+        old = [i for i, (t, _) in enumerate(self._snapshots) if t <= now - self.lag]
         if len(old) > 1:
             del self._snapshots[:old[-1]]
 
     def _replica(self) -> Any:
         from sandbox.store import Store
 
-        cutoff = time.monotonic() - SETTLE_DELAY
+        cutoff = time.monotonic() - self.lag
         seen = [s for t, s in self._snapshots if t <= cutoff] or [self._snapshots[0][1]]
         trips, appointments, mapping = copy.deepcopy(seen[-1])
         replica = Store(self.ctx.seed)
@@ -262,6 +271,10 @@ class VerboseJson:
     def __init__(self, app: Any) -> None:
         self.app = app
 
+    @staticmethod
+    def transform(value: Any) -> Any:
+        return _reshape(value)
+
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
@@ -282,7 +295,7 @@ class VerboseJson:
             ctype = dict(start.get("headers", [])).get(b"content-type", b"")
             if ctype.startswith(b"application/json"):
                 try:
-                    body = json.dumps(_reshape(json.loads(body)), indent=2, ensure_ascii=False).encode()
+                    body = json.dumps(self.transform(json.loads(body)), indent=2, ensure_ascii=False).encode()
                 except ValueError:
                     pass
             headers.append((b"content-length", str(len(body)).encode()))
@@ -290,6 +303,23 @@ class VerboseJson:
             await send({"type": "http.response.body", "body": body})
 
         await self.app(scope, receive, capture)
+
+
+def _doubles(value: Any) -> Any:
+    """Every integer (not a boolean) as a float: 200 -> 200.0."""
+    if isinstance(value, list):
+        return [_doubles(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _doubles(v) for k, v in value.items()}
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class NumbersAsDoubles(VerboseJson):
+    """A serializer writing every number as a double, as one configured for BigDecimal/Double might."""
+
+    @staticmethod
+    def transform(value: Any) -> Any:
+        return _doubles(value)
 
 
 class Gateway:

@@ -65,3 +65,25 @@ def test_a_body_of_the_wrong_type_or_an_operation_without_one_is_not_read(ids):
     assert not _reads("create", [create_minimal(ids)])
     assert not _reads("create", "text")
     assert not _reads("delete", {"source": "WEB"})
+
+
+def test_coercion_is_no_back_door(ids):
+    """A body that reads as valid only once coerced must satisfy every rule as coerced: `isDropCar: "true"`
+    beside `loanerVehicleRequired: true` is refused under either reading (spec/NOTES.md "Coercion is no back
+    door")."""
+    from conformance.lenient import broken_as_coerced, read_as
+
+    op = operation("create")
+    body = create_minimal(ids)
+    body["pickupTripInformation"].update(loanerVehicleRequired=True, isDropCar="true")
+    assert read_as(op.path, op.method, body)["pickupTripInformation"]["isDropCar"] is True
+    assert broken_as_coerced(op.path, op.method, read_as(op.path, op.method, body)) == [
+        "create-loaner-and-drop-car-pickup"]
+    assert not _reads("create", body)
+    body["pickupTripInformation"]["isDropCar"] = "false"
+    assert _reads("create", body), "as coerced it breaks no rule: a target may accept it"
+    page = filter_example(ids)
+    page.update(pageSize="10", eventUuids=[ids["unknown_uuid"]])
+    assert broken_as_coerced(operation("filter").path, "POST", read_as(operation("filter").path, "POST", page)) == [
+        "filter-page-size-with-event-uuids"]
+    assert not _reads("filter", page), "pageSize (coerced) beside eventUuids is still refused"

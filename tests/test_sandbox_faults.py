@@ -364,3 +364,49 @@ def test_unknown_fault_is_a_clear_error():
 def test_faults_accept_a_comma_separated_string():
     app = create_app(faults="wrong-content-type, is-valid-never-set")
     assert app.state.sandbox.faults == {"wrong-content-type", "is-valid-never-set"}
+
+
+import time  # noqa: E402  (these probes wait for a write to be undone)
+
+
+def _count_under_status(api: SandboxClient) -> Any:
+    api.created(non_web(api, pickupTripInformation={"tripStatus": "DRAFT"}))
+    api.created()
+    return filtered(api, tripStatuses=["DRAFT"], pageSize=5, pageNumber=1)
+
+
+def _eleventh_event(api: SandboxClient) -> Any:
+    made = api.created()
+    listed = [f"{i:032x}" for i in range(10)] + [made["eventUUID"]]
+    return filtered(api, eventUuids=listed)
+
+
+def _rejected_create_replaces(api: SandboxClient) -> Any:
+    old = api.created()
+    body = non_web(api, drop=True)
+    del body["dropTripInformation"]["rideTime"]
+    api.create(body, query={"regularServiceApptUuid": old["appointmentUUID"]})
+    return len(trips_of(api, old))
+
+
+def _moved(api: SandboxClient, created: dict) -> dict:
+    body = update_minimal(api.ids, created["pickupEventUUID"])
+    _event(body)["appointmentTime"] = "2031-06-01T09:00:00-0700"
+    return body
+
+
+# --- servers built to differ ---
+PROBES.update({
+    "filter-total-count-ignores-trip-statuses": _count_under_status,
+    "filter-event-uuids-first-ten": _eleventh_event,
+    "update-cascades-status-to-dropoff": lambda a: [t["tripStatus"] for t in _after_update(
+        a, lambda b: _event(b).update(tripStatus="DRAFT"), drop=True) if t["rideType"] == "DROPOFF_VEHICLE"],
+    "create-rejected-still-replaces": _rejected_create_replaces,
+    "trips-vanish-after-create": lambda a: (lambda c: (time.sleep(1.3), len(trips_of(a, c)))[1])(a.created()),
+    "update-reverts": lambda a: (lambda c: (a.update(c["appointmentUUID"], _moved(a, c)), time.sleep(1.3),
+                                            trips_of(a, c)[0]["appointmentTime"])[2])(a.created()),
+    "update-blanks-addresses": lambda a: _after_update(a, lambda b: _event(b).update(originAddress="1 Main St"))[0][
+        "subTrips"][0]["origin"]["address"],
+    "create-string-booleans-dropped": create_status(lambda b, a: b["pickupTripInformation"].update(
+        loanerVehicleRequired=True, isDropCar="true")),
+})

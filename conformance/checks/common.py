@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid as _uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 from conformance.client import Exchange, Target
 from conformance.ledger import Ledger
@@ -110,15 +110,37 @@ def probe() -> str:
     return "pnd-" + _uuid.uuid4().hex[:12]
 
 
-def filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation) -> tuple[Exchange, dict[Any, dict]]:
-    """Filter's trip views of these trips (by eventUuids), keyed by eventUuid."""
-    ex, body = filter_call(target, ledger, ctx, {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")],
-                                                 "dealerUuids": [ctx.ident("dealer_uuid")],
-                                                 "eventUuids": sorted(uuids), "sortOrder": "APPT_TIME_ASC"})
-    views = {t.get("eventUuid"): t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)}
-    missing = sorted(set(uuids) - set(views))
-    check(not missing, ex, f"filter by eventUuids returns our trips; missing {missing}", citation)
-    return ex, views
+def filter_views(target, ledger, ctx: Ctx, uuids: list[str], citation,
+                 judge: Callable[[Exchange, dict[Any, dict]], None] | None = None) -> tuple[Exchange, dict[Any, dict]]:
+    """Filter's trip views of these trips (by eventUuids), keyed by eventUuid: a read that follows a
+    write, so it is judged (every trip there, then `judge`) once settled."""
+    def observe() -> tuple[Exchange, dict[Any, dict]]:
+        ex, body = filter_call(target, ledger, ctx, {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")],
+                                                     "dealerUuids": [ctx.ident("dealer_uuid")],
+                                                     "eventUuids": sorted(uuids), "sortOrder": "APPT_TIME_ASC"})
+        return ex, {t.get("eventUuid"): t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)}
+
+    def accept(seen: tuple[Exchange, dict[Any, dict]]) -> None:
+        ex, views = seen
+        missing = sorted(set(uuids) - set(views))
+        check(not missing, ex, f"filter by eventUuids returns our trips; missing {missing}", citation)
+        if judge is not None:
+            judge(ex, views)
+
+    return settled(target, observe, accept)
+
+
+def trip_view(target: Target, ctx: Ctx, sar: str, uuid: str, citation,
+              judge: Callable[[Exchange, dict], None]) -> tuple[Exchange, dict]:
+    """get-trips' view of one trip of `sar`, judged by `judge` once settled (a read that follows a write)."""
+    def accept(seen: tuple[Exchange, list[dict]]) -> None:
+        ex, trips = seen
+        view = next((t for t in trips if t.get("eventUuid") == uuid), None)
+        check(isinstance(view, dict), ex, f"get-trips returns the trip {uuid}", citation)
+        judge(ex, cast(dict, view))
+
+    ex, trips = settled(target, lambda: get_trips(target, ctx, sar), accept)
+    return ex, next(t for t in trips if t.get("eventUuid") == uuid)
 
 
 def check_optional_fields(ex: Exchange, view: dict, sent: dict, who: str, citation) -> None:
@@ -170,3 +192,39 @@ def keeps_trips(target: Target, ctx: Ctx, made: dict, what: str, citation) -> No
     kept = {u for u in (made.get("pickup_uuid"), made.get("dropoff_uuid")) if u}
     check(kept <= left, gx, f"{what}: the appointment keeps its trips {sorted(kept)}, got {sorted(map(str, left))}",
           citation)
+def is_count(value: Any) -> TypeGuard[int | float]:
+    """A JSON number with no fraction: 2 and 2.0 alike (JSON has one number type, JSON Schema counts 2.0 as an
+    integer; spec/NOTES.md "Numbers with a zero fraction")."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer()
+
+
+#: Fields of a trip view that describe its appointment rather than the trip itself, or keep the books:
+#: an update "Updates both the trip and the appointment", so the linked trip may show them changed
+#: (spec/NOTES.md "Untouched state: every field of what a write did not name").
+APPOINTMENT_FIELDS = frozenset({"appointmentTime", "customer", "serviceAdvisor", "vehicle", "dealerOrder", "updatedBy",
+                                "version", "updatedDate", "lastModifiedDate"})
+
+
+def volatile(first: dict[Any, dict], second: dict[Any, dict]) -> set[str]:
+    """The view fields that differ between two reads with no write between (computed on read): not judged."""
+    return {k for u in first.keys() & second.keys() for k in first[u].keys() | second[u].keys()
+            if first[u].get(k) != second[u].get(k)}
+
+
+def changed_fields(before: dict, after: dict, skip: set[str] | frozenset[str]) -> dict[str, tuple[Any, Any]]:
+    """Every field of a trip view that differs between two reads (absent and null alike), but `skip`."""
+    return {k: (before.get(k), after.get(k)) for k in sorted(before.keys() | after.keys())
+            if k not in skip and before.get(k) != after.get(k)}
+
+
+def views_unchanged(ex: Exchange, before: dict[Any, dict], after: dict[Any, dict], skip: dict[Any, set[str]],
+                    where: str, citation) -> None:
+    """Each trip of `before` is in `after` with every field as it was (but its `skip` fields)."""
+    for uuid, was in before.items():
+        now = after.get(uuid)
+        check(isinstance(now, dict), ex, f"{where}: the trip {uuid} the write did not name is still there", citation)
+        # a trip not valid yet may be marked valid meanwhile ("The trip is marked valid later")
+        later = {"isValid"} if was.get("isValid") is not True else set()
+        diff = changed_fields(was, cast(dict, now), skip.get(uuid, set()) | later)
+        check(not diff, ex, f"{where}: the trip {uuid} the write did not name is unchanged; changed (before, after): "
+              f"{diff}", citation)

@@ -188,8 +188,8 @@ def create_fields_in_get_trips(c: CheckContext) -> None:
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     with states.scope("none"):
         made = states.create(_rich_create_body(ctx), settle=True)
-        gx, trips = get_trips(target, ctx, made["sar_uuid"])
-        _check_created_fields(gx, {t.get("eventUuid"): t for t in trips}, made, rule.citation, filter_view=False)
+        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: _check_created_fields(
+            seen[0], {t.get("eventUuid"): t for t in seen[1]}, made, rule.citation, filter_view=False))
 
 
 @register.property(once=3)
@@ -198,8 +198,8 @@ def create_fields_in_filter(c: CheckContext) -> None:
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
         made = states.create(_rich_create_body(ctx, drivers=True), settle=True)
-        fx, views = filter_views(target, ledger, ctx, [made["pickup_uuid"], made["dropoff_uuid"]], rule.citation)
-        _check_created_fields(fx, views, made, rule.citation, filter_view=True)
+        filter_views(target, ledger, ctx, [made["pickup_uuid"], made["dropoff_uuid"]], rule.citation,
+                     lambda fx, views: _check_created_fields(fx, views, made, rule.citation, filter_view=True))
 
 
 def _place_matches(place: Any, address: str, lat: float, lon: float) -> bool:
@@ -226,27 +226,32 @@ def create_trip_details_in_filter(c: CheckContext) -> None:
         if vehicle:  # the appointment's vehicle, read as the trip's (create has no trip-level vehicle)
             body["vehicleInformation"] = {"vehicleUuid": vehicle}
         made = states.create(body, settle=True)
-        fx, views = filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
-        view = views[made["pickup_uuid"]]
-        loaner = object_of(view.get("loaner"))
-        for key, field in (("loanerDescription", "description"), ("loanerModel", "model"),
-                           ("loanerVehicleRequired", "isLoanerRequested")):
-            check(loaner.get(field) == sent[key], fx, f"loaner.{field} is the {key} sent ({sent[key]!r}), got "
-                  f"{loaner.get(field)!r}", rule.citation)
-        if vehicle:
-            check(isinstance(view.get("vehicle"), dict) and view["vehicle"].get("uuid") == vehicle, fx,
-                  f"the trip's vehicle is the vehicleUuid sent {vehicle}, got {view.get('vehicle')!r}", rule.citation)
-        order = object_of(view.get("dealerOrder"))
-        check(order.get("orderNumber") == sent["roNumber"], fx, f"dealerOrder.orderNumber is the roNumber sent "
-              f"({sent['roNumber']}), got {order.get('orderNumber')!r}", rule.citation)
-        places = [p for s in view.get("subTrips") or [] if isinstance(s, dict) for p in (s.get("origin"),
-                                                                                          s.get("destination"))]
-        for prefix, lat, lon in (("origin", "originLocationLat", "originLocationLon"),
-                                 ("destination", "destLocationLat", "destLocationLon")):
-            address = sent[f"{prefix}Address"]
-            check(any(_place_matches(p, address, sent[lat], sent[lon]) for p in places), fx,
-                  f"a sub trip's place is the {prefix} sent ({address}, {sent[lat]}, {sent[lon]}); places: {places}",
-                  rule.citation)
+        filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation,
+                     lambda fx, views: _check_trip_details(fx, views[made["pickup_uuid"]], sent, vehicle,
+                                                           rule.citation))
+
+
+def _check_trip_details(fx: Exchange, view: dict, sent: dict, vehicle: Any, citation) -> None:
+    """Loaner details, the RO number, the vehicle and the places sent, in one filter view."""
+    loaner = object_of(view.get("loaner"))
+    for key, field in (("loanerDescription", "description"), ("loanerModel", "model"),
+                       ("loanerVehicleRequired", "isLoanerRequested")):
+        check(loaner.get(field) == sent[key], fx, f"loaner.{field} is the {key} sent ({sent[key]!r}), got "
+              f"{loaner.get(field)!r}", citation)
+    if vehicle:
+        check(isinstance(view.get("vehicle"), dict) and view["vehicle"].get("uuid") == vehicle, fx,
+              f"the trip's vehicle is the vehicleUuid sent {vehicle}, got {view.get('vehicle')!r}", citation)
+    order = object_of(view.get("dealerOrder"))
+    check(order.get("orderNumber") == sent["roNumber"], fx, f"dealerOrder.orderNumber is the roNumber sent "
+          f"({sent['roNumber']}), got {order.get('orderNumber')!r}", citation)
+    places = [p for s in view.get("subTrips") or [] if isinstance(s, dict) for p in (s.get("origin"),
+                                                                                      s.get("destination"))]
+    for prefix, lat, lon in (("origin", "originLocationLat", "originLocationLon"),
+                             ("destination", "destLocationLat", "destLocationLon")):
+        address = sent[f"{prefix}Address"]
+        check(any(_place_matches(p, address, sent[lat], sent[lon]) for p in places), fx,
+              f"a sub trip's place is the {prefix} sent ({address}, {sent[lat]}, {sent[lon]}); places: {places}",
+              citation)
 
 
 @register.property(once=3)
@@ -256,10 +261,13 @@ def assigned_by_from_creator(c: CheckContext) -> None:
     with states.scope("none"):
         made = states.create(create_body(ctx), settle=True)
         creator = made["request"]["appointmentInformation"]["creatorUser"]["uuid"]
-        fx, views = filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
-        got = views[made["pickup_uuid"]].get("assignedBy")
-        check(is_person(got, creator), fx, f"the trip's assignedBy is the creatorUser {creator} (\"Drives the "
-              f"trip's assignedByDealerAssociateUUID\"), got {got!r}", rule.citation)
+
+        def judge(fx: Exchange, views: dict) -> None:
+            got = views[made["pickup_uuid"]].get("assignedBy")
+            check(is_person(got, creator), fx, f"the trip's assignedBy is the creatorUser {creator} (\"Drives the "
+                  f"trip's assignedByDealerAssociateUUID\"), got {got!r}", rule.citation)
+
+        filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation, judge)
 
 
 @register.property(once=4)
@@ -372,3 +380,30 @@ def create_error_on_duplicate(c: CheckContext) -> None:
         _, again = _duplicate_pair(c, True)
         expect_error(again, 400, None, rule.citation)
         _no_ids(again, object_of(again.json), ("appointmentUUID",), "the rejected duplicate", rule.citation)
+@register.property(once=6)
+def create_rejected_replaces_nothing(c: CheckContext) -> None:
+    """A create the partner gate rejects, naming an appointment in regularServiceApptUuid and
+    mobileServiceApptUuid, leaves that appointment and its trips as they were."""
+    from conformance.checks.common import views_unchanged
+
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        old = states.create(create_body(ctx), settle=True)
+        _, trips = get_trips(target, ctx, old["sar_uuid"])
+        before = {t.get("eventUuid"): t for t in trips}
+        body = create_body(ctx, with_drop=True)
+        del body["dropTripInformation"]["rideTime"]
+        # a create that is wrongly accepted is recorded by send() and deleted when the scope ends
+        ex = send(target, ledger, ctx, "create", {"path": {"dealerUuid": ctx.ident("dealer_uuid")}, "body": body,
+                                                  "query": {"regularServiceApptUuid": old["sar_uuid"],
+                                                            "mobileServiceApptUuid": old["sar_uuid"]}})
+        expect_error(ex, rule.expected.status, rule.expected.errorCode, rule.citation)
+
+        def judge(seen: tuple[Exchange, list[dict]]) -> None:
+            gx, now = seen
+            check(old["pickup_uuid"] in [t.get("eventUuid") for t in now], gx, f"the appointment {old['sar_uuid']} "
+                  "a rejected create named for replacement still has its pickup (a rejected create creates no "
+                  "appointment, so there is no \"after creating the new appointment\")", rule.citation)
+            views_unchanged(gx, before, {t.get("eventUuid"): t for t in now}, {}, "get-trips", rule.citation)
+
+        settled(target, lambda: get_trips(target, ctx, old["sar_uuid"]), judge)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import event_uuids, filter_call, filter_views, parse_time, sent_time, settled
+from conformance.checks.common import event_uuids, filter_call, filter_views, is_count, parse_time, sent_time, settled
 from conformance.client import Exchange
 from conformance.runner import send
 from conformance.verdict import check, expect_error, expect_success
@@ -98,7 +98,7 @@ def filter_results_match(c: PostContext) -> None:
               + "; ".join(problems), rule.citation)
     check_sorted(ex, trips, req["sortOrder"], rule.citation)
     total = body.get("totalCount")
-    check(isinstance(total, int) and total >= len(trips), ex,
+    check(is_count(total) and total >= len(trips), ex,
           "totalCount is the number of matching trips (at least the page's length)", rule.citation)
     if req.get("pageSize"):
         check(len(trips) <= req["pageSize"], ex, f"at most pageSize={req['pageSize']} trips", rule.citation)
@@ -389,3 +389,129 @@ def filter_rejected_or_selects_nothing_else(c: CheckContext) -> None:
                  if sent.get("rideTypes") and t.get("rideType") not in sent["rideTypes"]]
         check(not wrong, ex, f"only trips of the listed rideTypes {sent.get('rideTypes')} are returned; got {wrong}",
               rule.citation)
+# --- totalCount under every filter, and long lists (filter-trips.txt request table) --------------
+
+COUNT_PAGE = 3  # page size when counting: a window of our few trips takes one or two pages
+
+
+def _combined(views: dict[str, dict], made: list[dict], ctx: Ctx) -> list[dict]:
+    """Filters sent together (AND across filters), each pair splitting our trips differently."""
+    first = made[0]
+    return [
+        {"tripStatuses": ["DRAFT"], "rideTypes": ["PICKUP_VEHICLE"]},
+        {"customerUuids": [ctx.ident("customer_uuid")], "rideTypes": ["PICKUP_VEHICLE", "DROPOFF_VEHICLE"],
+         "tripStatuses": sorted({str(t.get("tripStatus")) for t in views.values() if t.get("tripStatus")})},
+        {"customerUuids": [ctx.ident("other_customer_uuid")], "driverUuids": [ctx.ident("driver_uuids.0")]},
+        {"tripStatuses": ["DRAFT"], "customerUuids": [first["request"]["customerUUID"]],
+         "startApptTime": first["request"]["appointmentDateTime"],
+         "endApptTime": first["request"]["appointmentDateTime"]},
+    ]
+
+
+def _paged(target, ledger, ctx: Ctx, req: dict) -> tuple[list[Any], list[Any], Exchange]:
+    """Every page of `req` by pageNumber, COUNT_PAGE at a time: the ids in order, each page's totalCount."""
+    ids: list[Any] = []
+    totals: list[Any] = []
+    page = 1
+    while True:
+        last, data = filter_call(target, ledger, ctx, {**req, "pageSize": COUNT_PAGE, "pageNumber": page})
+        got = event_uuids(data)
+        ids.extend(got)
+        totals.append(data.get("totalCount"))
+        if len(got) < COUNT_PAGE or page == MAX_PAGES:
+            return ids, totals, last
+        page += 1
+
+
+@register.property(once=27)
+def filter_total_count_every_filter(c: CheckContext) -> None:
+    """Under each documented filter alone and several combined, every page's totalCount is the number of
+    matches (the trips all pages hold), and the pages hold exactly our matching trips."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        made = [states.create(create_body(ctx, with_drop=True)),
+                states.create(create_body(ctx, customer=ctx.ident("other_customer_uuid"), drivers=True)),
+                states.create(create_body(ctx, trip_status="DRAFT"))]
+        ours = _ours(made)
+        base = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
+                "sortOrder": "APPT_TIME_ASC", **_window(made, ctx)}
+        _, body = settled(target, lambda: filter_call(target, ledger, ctx, base), lambda seen: check(
+            set(event_uuids(seen[1])) >= ours, seen[0], f"the unfiltered window returns all of our trips "
+            f"{sorted(ours)}, got {sorted(set(event_uuids(seen[1])) & ours)}", rule.citation))
+        views = {t["eventUuid"]: t for t in body.get("tripViewDtos") or []
+                 if isinstance(t, dict) and t.get("eventUuid") in ours}
+        fragments = [f for f in _selectors(views, made, ctx) if "eventUuids" not in f]  # pageSize excludes them
+        for fragment in [{}, *fragments, *_combined(views, made, ctx)]:
+            req = {**base, **fragment}
+            judged = {u for u, t in views.items() if "startApptTime" not in fragment or time_judged(t)}
+            want = {u for u, t in views.items() if u in judged and not trip_problems(t, req)}
+            ids, totals, last = _paged(target, ledger, ctx, req)
+            name = ", ".join(f"{k}={v}" for k, v in fragment.items()) or "the window alone"
+            check(len(ids) == len(set(ids)), last, f"filter {name}: pages repeat no trip, got {ids}", rule.citation)
+            check(set(ids) & judged == want, last, f"filter {name}: the pages hold exactly our matching trips "
+                  f"{sorted(want)}, got {sorted(set(ids) & judged)}", rule.citation)
+            check(all(is_count(t) and t == len(ids) for t in totals), last, f"filter {name}: every page's "
+                  f"totalCount is the number of matching trips ({len(ids)} on {len(totals)} page(s) of "
+                  f"{COUNT_PAGE}), got {totals}", rule.citation)
+
+
+LIST_SIZES = (1, 36, 100)  # what partners send: one trip, a few dozen, a hundred
+
+
+def _long_list(ours: list[str], size: int) -> list[str]:
+    """`size` UUIDs (at least our trips, the last of them at the end): well-formed UUIDs naming nothing
+    between, then one of ours again (a duplicate) when there is room."""
+    import uuid
+
+    if size <= len(ours):
+        return ours[-size:]
+    out = [ours[0]] + [str(uuid.uuid4()) for _ in range(size - len(ours) - 1)]
+    step = max(1, len(out) // len(ours))
+    for i, u in enumerate(ours[1:], 1):
+        out.insert(min(len(out), i * step), u)
+    return out + [ours[0]]
+
+
+@register.property(once=10)
+def filter_long_lists(c: CheckContext) -> None:
+    """eventUuids of 1, 36 and 100 members (our trips among unknown UUIDs, duplicates included) return
+    exactly our listed trips; long customerUuids and driverUuids lists and a tripStatuses list naming every
+    status twice keep every trip a member names."""
+    from strategies.common import TRIP_STATUSES
+
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        made = [states.create(create_body(ctx, with_drop=True, drivers=True)),
+                states.create(create_body(ctx, customer=ctx.ident("other_customer_uuid"), trip_status="DRAFT"))]
+        ours = sorted(_ours(made))
+        dept = {"dealerDepartmentUUIDList": [ctx.ident("department_uuid")], "dealerUuids": [ctx.ident("dealer_uuid")],
+                "sortOrder": "APPT_TIME_ASC"}
+        for size in LIST_SIZES:
+            listed = _long_list(ours, size)
+            mine = set(listed) & set(ours)
+
+            def judge(seen: tuple[Exchange, dict], listed=listed, mine=mine) -> None:
+                ex, data = seen
+                got = event_uuids(data)
+                check(set(got) & set(ours) == mine, ex, f"eventUuids of {len(listed)} members returns every listed "
+                      f"trip of ours {sorted(mine)}, got {sorted(set(got) & set(ours))}", rule.citation)
+                check(set(got) <= set(listed) and len(got) == len(set(got)), ex, f"eventUuids of {len(listed)} "
+                      f"members returns only listed trips, each once, got {got}", rule.citation)
+
+            settled(target, partial(filter_call, target, ledger, ctx, {**dept, "eventUuids": listed}), judge)
+        window = {**dept, **_window(made, ctx)}
+        pickups = {m["pickup_uuid"] for m in made}
+        customers = _long_list([m["request"]["customerUUID"] for m in made], 40)
+        drivers = _long_list([ctx.ident("driver_uuids.1"), ctx.ident("driver_uuids.0")], 40)
+        statuses = list(TRIP_STATUSES) * 2
+        # judged on the pickups: a dropoff's place in a time range is open (NOTES.md "Time range: which time, bounds")
+        for name, fragment, want in (("customerUuids", {"customerUuids": customers}, pickups),
+                                     ("driverUuids", {"driverUuids": drivers}, {made[0]["pickup_uuid"]}),
+                                     ("tripStatuses", {"tripStatuses": statuses}, pickups)):
+            def judge_list(seen: tuple[Exchange, dict], name=name, fragment=fragment, want=want) -> None:
+                ex, data = seen
+                got = set(event_uuids(data))
+                check(want <= got, ex, f"{name} of {len(fragment[name])} members keeps every trip a member names "
+                      f"{sorted(want)}, missing {sorted(want - got)}", rule.citation)
+
+            settled(target, partial(filter_call, target, ledger, ctx, {**window, **fragment}), judge_list)

@@ -109,3 +109,89 @@ def get_trips_unknown_dealer(c: CheckContext) -> None:
     unknown = c.ctx.ident("unknown_uuid")
     ex = c.target.call("get-trips", path={"dealerUuid": unknown, "sarUUID": unknown})
     unknown_identity_rejected(ex, c.rule)
+# --- writes that last (spec/NOTES.md "Writes that last, and \"later\" within a run") -----------------
+
+LASTING_AGE = 2.0  # seconds at least between the last write and the re-read (longer: the settle window)
+
+
+def aged(target, since: float) -> None:
+    """Wait until the last write (`since`, monotonic) is LASTING_AGE old, or the settle window if longer."""
+    import time
+
+    from conformance.settle import window
+
+    left = max(LASTING_AGE, window(target)) - (time.monotonic() - since)
+    if left > 0:
+        time.sleep(left)
+
+
+def lasting_problems(trips: dict, want: dict) -> list[str]:
+    """What in these trip views (by eventUuid) differs from what was last written: `want` maps a trip's
+    eventUuid to {field: value} (times compared as instants)."""
+    from conformance.checks.common import same_moment
+
+    out = []
+    for uuid, fields in want.items():
+        view = trips.get(uuid)
+        if not isinstance(view, dict):
+            out.append(f"trip {uuid} is gone")
+            continue
+        for key, value in fields.items():
+            got = view.get(key)
+            same = same_moment(got, value) if key in ("appointmentTime", "rideTime") else got == value
+            if not same:
+                out.append(f"trip {uuid}: {key} is {got!r}, last written {value!r}")
+    return out
+
+
+@register.property(once=9)
+def writes_last(c) -> None:
+    """Trips a create made and the values an update wrote are still shown, as last written, some seconds
+    later in get-trips and filter; and by then every trip is valid."""
+    import time
+    from functools import partial
+
+    from conformance.checks.common import filter_views, get_trips, settled
+    from conformance.checks.update import _update, update_trip_body
+    from conformance.verdict import check
+    from strategies.common import fmt
+    from strategies.fixed import create_body, next_slot
+
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        a = states.create(create_body(ctx, with_drop=True), settle=True)
+        b = states.create(create_body(ctx), settle=True)
+        moved = fmt(next_slot(), ctx.utc_offset)
+        _update(target, ledger, ctx, b["sar_uuid"], update_trip_body(ctx, b["pickup_uuid"], appointmentTime=moved,
+                                                                     tripStatus="DRAFT"), rule.citation)
+        last = time.monotonic()
+        want = {a["pickup_uuid"]: {"appointmentTime": a["request"]["appointmentDateTime"],
+                                   "linkedAppointmentUuid": a["sar_uuid"]},
+                a["dropoff_uuid"]: {"rideTime": a["request"]["dropTripInformation"]["rideTime"],
+                                    "linkedAppointmentUuid": a["sar_uuid"]},
+                b["pickup_uuid"]: {"appointmentTime": moved, "tripStatus": "DRAFT",
+                                   "linkedAppointmentUuid": b["sar_uuid"]}}
+        aged(target, last)
+
+        def judge(ex, views: dict, where: str) -> None:
+            mine = {u: v for u, v in views.items() if u in want}
+            problems = lasting_problems(mine, {u: f for u, f in want.items() if u in mine or where == "filter"})
+            check(not problems, ex, f"{where}, {LASTING_AGE:.0f} s or more after the last write: what the run "
+                  f"wrote is still there as written; {'; '.join(problems)}", rule.citation)
+
+        for made in (a, b):
+            ours = {u for u in (made["pickup_uuid"], made["dropoff_uuid"]) if u}
+
+            def shown(s, ours=ours) -> None:
+                check(ours <= {t.get("eventUuid") for t in s[1]}, s[0], f"get-trips still returns the trips "
+                      f"{sorted(ours)} the run made", rule.citation)
+                judge(s[0], {t.get("eventUuid"): t for t in s[1]}, "get-trips")
+
+            seen = settled(target, partial(get_trips, target, ctx, made["sar_uuid"]), shown)
+            invalid = [t.get("eventUuid") for t in seen[1] if t.get("isValid") is not True]
+            if invalid:  # "marked valid later": one more read, then judged
+                seen = get_trips(target, ctx, made["sar_uuid"])
+                invalid = [t.get("eventUuid") for t in seen[1] if t.get("isValid") is not True]
+            check(not invalid, seen[0], f"the trips are marked valid \"later\": still not valid seconds after the "
+                  f"write, near the end of a run: {invalid}", rule.citation)
+        filter_views(target, ledger, ctx, sorted(want), rule.citation, lambda fx, views: judge(fx, views, "filter"))

@@ -2,6 +2,7 @@
 round-trips, and the state it leaves untouched."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from conformance.checks.common import (
     same_instant,
     same_moment,
     settled,
+    trip_view,
 )
 from conformance.client import Exchange
 from conformance.runner import send
@@ -126,11 +128,8 @@ def update_fields_round_trip(c: CheckContext) -> None:
                 "serviceAdvisorUUID": ctx.ident("creator_user_uuid")}
         _update(target, ledger, ctx, made["sar_uuid"], update_trip_body(ctx, made["pickup_uuid"], **sent),
                 rule.citation)
-        gx, trips = get_trips(target, ctx, made["sar_uuid"])
-        fx, fviews = filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
-        for where, ex, view in (("get-trips", gx, next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]),
-                                                        None)),
-                                ("filter", fx, fviews.get(made["pickup_uuid"]))):
+
+        def judge(where: str, ex: Exchange, view: Any) -> None:
             if not isinstance(view, dict):
                 fail(ex, f"{where} returns the updated trip {made['pickup_uuid']}", rule.citation)
             check_optional_fields(ex, view, sent["optionalFields"], f"{where}: the updated trip", rule.citation)
@@ -139,6 +138,10 @@ def update_fields_round_trip(c: CheckContext) -> None:
             check(is_person(view.get("serviceAdvisor"), sent["serviceAdvisorUUID"]), ex, f"{where}: the service "
                   f"advisor is the updated serviceAdvisorUUID {sent['serviceAdvisorUUID']}, got "
                   f"{view.get('serviceAdvisor')!r}", rule.citation)
+
+        trip_view(target, ctx, made["sar_uuid"], made["pickup_uuid"], rule.citation, partial(judge, "get-trips"))
+        filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation,
+                     lambda fx, views: judge("filter", fx, views.get(made["pickup_uuid"])))
 
 
 def _names(view: Any) -> tuple[Any, Any]:
@@ -158,10 +161,13 @@ def update_customer_names_populated(c: CheckContext) -> None:
             pytest.skip("the target's trip view shows no customer names (get-trips' `customer` has no "
                         "firstName/lastName), so their auto-population is not observable")
         _update(target, ledger, ctx, sar, update_trip_body(ctx, pickup), rule.citation)
-        gx, trips = get_trips(target, ctx, sar)
-        after = _names(next((t for t in trips if t.get("eventUuid") == pickup), None))
-        check(after == before, gx, f"without customerFirstName/customerLastName the names come from the customer's "
-              f"data {before}, got {after}", rule.citation)
+        trip_view(target, ctx, sar, pickup, rule.citation, lambda gx, view: check(
+            _names(view) == before, gx, f"without customerFirstName/customerLastName the names come from the "
+            f"customer's data {before}, got {_names(view)}", rule.citation))
+
+
+def _chain_judge(seen: tuple[Exchange, list[dict]], *, made: dict, who: str, citation, updated: bool) -> None:
+    chain_intact(seen[0], seen[1], made, who, citation, updated=updated)
 
 
 @register.property(once=7)
@@ -173,8 +179,8 @@ def update_leaves_others(c: CheckContext) -> None:
         b = states.create(create_body(ctx, with_drop=True), settle=True)
         _update(target, ledger, ctx, a["sar_uuid"], update_trip_body(ctx, a["pickup_uuid"]), rule.citation)
         for made, who, updated in ((a, "the updated appointment", True), (b, "the other appointment", False)):
-            gx, trips = get_trips(target, ctx, made["sar_uuid"])
-            chain_intact(gx, trips, made, who, rule.citation, updated=updated)
+            settled(target, partial(get_trips, target, ctx, made["sar_uuid"]), partial(
+                _chain_judge, made=made, who=who, citation=rule.citation, updated=updated))
 
 
 @register.property(once=4)
@@ -183,11 +189,10 @@ def update_keeps_dropoff_link(c: CheckContext) -> None:
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_with_drop") as made:
         _update(target, ledger, ctx, made["sar_uuid"], update_trip_body(ctx, made["pickup_uuid"]), rule.citation)
-        gx, trips = get_trips(target, ctx, made["sar_uuid"])
-        pickup = next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]), {})
-        check(made["dropoff_uuid"] in (pickup.get("linkedTripUuids") or []), gx,
-              f"the updated pickup still lists its dropoff {made['dropoff_uuid']} in linkedTripUuids, got "
-              f"{pickup.get('linkedTripUuids')!r}", rule.citation)
+        trip_view(target, ctx, made["sar_uuid"], made["pickup_uuid"], rule.citation, lambda gx, pickup: check(
+            made["dropoff_uuid"] in (pickup.get("linkedTripUuids") or []), gx,
+            f"the updated pickup still lists its dropoff {made['dropoff_uuid']} in linkedTripUuids, got "
+            f"{pickup.get('linkedTripUuids')!r}", rule.citation))
 
 
 @register.property(once=5)
@@ -218,11 +223,14 @@ def update_updated_by_recorded(c: CheckContext) -> None:
         body = update_trip_body(ctx, made["pickup_uuid"])
         body["updateAppointmentForTripRequest"]["updatedByUserDetails"] = {"uuid": ctx.ident("assigned_user_uuid")}
         _update(target, ledger, ctx, made["sar_uuid"], body, rule.citation)
-        fx, views = filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation)
-        got = views[made["pickup_uuid"]].get("updatedBy")
         users = (ctx.ident("assigned_user_uuid"), body["updatePickupDeliveryTripEventRequest"]["requesterUserUUID"])
-        check(any(is_person(got, u) for u in users), fx, f"updatedBy is the user making the update (one of {users}), "
-              f"got {got!r}", rule.citation)
+
+        def judge(fx: Exchange, views: dict) -> None:
+            got = views[made["pickup_uuid"]].get("updatedBy")
+            check(any(is_person(got, u) for u in users), fx, f"updatedBy is the user making the update (one of "
+                  f"{users}), got {got!r}", rule.citation)
+
+        filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation, judge)
 
 
 @register.property(once=4)
@@ -276,3 +284,64 @@ def update_create_trip_other_ride_types(c: CheckContext) -> None:
                 f"{[(t.get('eventUuid'), t.get('rideType')) for t in seen[1]]}", rule.citation))
 
     run()
+
+
+
+def _by_uuid(trips: list[dict]) -> dict[Any, dict]:
+    return {t.get("eventUuid"): t for t in trips}
+
+
+@register.property(once=12)
+def update_leaves_unnamed_whole(c: CheckContext) -> None:
+    """Updating A's pickup (a new time, status and optionalFields) leaves every field of A's dropoff (but the
+    appointment's own) and of another appointment B's trips as they were, in get-trips and in filter."""
+    from conformance.checks.common import APPOINTMENT_FIELDS, views_unchanged, volatile
+
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("none"):
+        a = states.create(create_body(ctx, with_drop=True), settle=True)
+        b = states.create(create_body(ctx, with_drop=True), settle=True)
+        unnamed = [a["dropoff_uuid"], b["pickup_uuid"], b["dropoff_uuid"]]
+        _, first = filter_views(target, ledger, ctx, unnamed, rule.citation)
+        _, second = filter_views(target, ledger, ctx, unnamed, rule.citation)
+        moving = volatile(first, second)
+        skip = {u: moving | (APPOINTMENT_FIELDS if u == a["dropoff_uuid"] else set()) for u in unnamed}
+        got_a = {a["dropoff_uuid"]: _by_uuid(get_trips(target, ctx, a["sar_uuid"])[1]).get(a["dropoff_uuid"]) or {}}
+        got_b = _by_uuid(get_trips(target, ctx, b["sar_uuid"])[1])
+        sent = {"tripStatus": "DRAFT", "optionalFields": {"pndProbe": probe()}}
+        _update(target, ledger, ctx, a["sar_uuid"], update_trip_body(ctx, a["pickup_uuid"], **sent), rule.citation)
+        filter_views(target, ledger, ctx, unnamed, rule.citation, lambda fx, views: views_unchanged(
+            fx, second, views, skip, "filter", rule.citation))
+        def judge(seen: tuple[Exchange, list[dict]], before: dict[Any, dict]) -> None:
+            views_unchanged(seen[0], before, _by_uuid(seen[1]), skip, "get-trips", rule.citation)
+
+        for made, before in ((a, got_a), (b, got_b)):
+            settled(target, partial(get_trips, target, ctx, made["sar_uuid"]), partial(judge, before=before))
+
+
+@register.property(once=4)
+def update_addresses_round_trip(c: CheckContext) -> None:
+    """An update sending the origin and destination (address, latitude, longitude) shows them among the sub
+    trips' places in filter's view (either leg), not blank."""
+    from conformance.checks.create import _place_matches
+
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    with states.scope("appointment_with_trip") as made:
+        sent: dict[str, Any] = {"originAddress": "789 New Address, City, State 12345", "originLocationLat": 34.0522,
+                                "originLocationLon": -118.2437, "destinationAddress": "456 Dealer Avenue, City, "
+                                "State 12345", "destLocationLat": 34.0622, "destLocationLon": -118.2537}
+        _update(target, ledger, ctx, made["sar_uuid"], update_trip_body(ctx, made["pickup_uuid"], **sent),
+                rule.citation)
+
+        def judge(fx: Exchange, views: dict) -> None:
+            view = views[made["pickup_uuid"]]
+            places = [p for s in view.get("subTrips") or [] if isinstance(s, dict)
+                      for p in (s.get("origin"), s.get("destination"))]
+            for prefix, lat, lon in (("origin", "originLocationLat", "originLocationLon"),
+                                     ("destination", "destLocationLat", "destLocationLon")):
+                address = sent[f"{prefix}Address"]
+                check(any(_place_matches(p, address, sent[lat], sent[lon]) for p in places), fx,
+                      f"after the update, a sub trip's place is the {prefix} it sent ({address}, {sent[lat]}, "
+                      f"{sent[lon]}); places: {places}", rule.citation)
+
+        filter_views(target, ledger, ctx, [made["pickup_uuid"]], rule.citation, judge)
