@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
+from conformance import preflight
 from conformance.budget import DEFAULT_REQUEST_BUDGET
-from conformance.client import Target, TargetFault
+from conformance.client import BudgetReached, Target, TargetFault
 from conformance.ledger import CleanupFailed, Ledger, sweep_directory
-from conformance.pytest_state import RULE, SETTINGS, ReportFacts, rule_of, settings_of
+from conformance.pytest_state import PLAN, RULE, SETTINGS, TARGET, ReportFacts, rule_of, settings_of
 from conformance.redaction import REDACTOR, redact
 from conformance.report.outcome import Outcome
 from conformance.replay import DATABASE as REPLAY_DATABASE
-from conformance.settings import ConfigError, resolve
+from conformance.settings import REPO_ROOT, ConfigError, resolve
 from conformance.states import SetupFailed, States
 from conformance.verdict import NonConformance
 from spec.operations import operation
@@ -28,9 +30,9 @@ from strategies.context import Ctx
 # failing examples first (conformance/replay.py). Examples per test are planned by conformance/budget.py.
 # They derive from Hypothesis' own `default` profile, not from the current settings: under a CI environment
 # variable Hypothesis makes its built-in `ci` profile current, and `dev`/`thorough` would inherit its derandomize.
-_common = hsettings(hsettings.get_profile("default"), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
-                                                          HealthCheck.function_scoped_fixture,
-                                                          HealthCheck.differing_executors],
+_common = hsettings(hsettings.get_profile("default"), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                           HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
                     database=None, print_blob=False)
 hsettings.register_profile("dev", _common, max_examples=10, database=REPLAY_DATABASE)
 hsettings.register_profile("ci", _common, max_examples=5, derandomize=True)
@@ -68,6 +70,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="run no tests: delete what interrupted runs left on the target (from reports/ledger/)")
 
 
+def usage_lines(problems: list[str]) -> str:
+    """Several problems as one usage error that pytest prints as one `ERROR: …` line each."""
+    return "\nERROR: ".join(problems)
+
+
 def _settings(config: pytest.Config):
     cached = settings_of(config)
     if cached is not None:
@@ -92,7 +99,7 @@ def _settings(config: pytest.Config):
     try:
         settings = resolve(cli)
     except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise pytest.UsageError(usage_lines(str(exc).splitlines())) from None
     config.stash[SETTINGS] = settings
     return settings
 
@@ -149,18 +156,60 @@ def pnd_settings(pytestconfig: pytest.Config):
     return pytestconfig.stash[SETTINGS]
 
 
-@pytest.fixture(scope="session")
-def target(pnd_settings):
-    tgt = Target(pnd_settings)
+def _ceiling(config: pytest.Config, settings) -> int | None:
+    """This process's share of the run's request budget (the plan's; split across xdist workers)."""
+    plan = config.stash.get(PLAN, None)
+    if plan is None or plan.budget is None:
+        return None
+    return max(1, plan.budget // settings.workers)
+
+
+def _open_target(config: pytest.Config) -> Target:
+    """The run's Target, checked by the preflight (conformance/preflight.py) before any test runs.
+
+    Nothing answering is exit code 3; a problem of the profile (the full client refused, an identity the
+    target says is wrong) is exit code 4 with one line per problem, all of them; another client refused
+    makes its tests skip with the reason.
+    """
+    settings = config.stash[SETTINGS]
+    tgt = Target(settings)
+    tgt.ceiling.limit = _ceiling(config, settings)
     try:
-        # One cheap read to tell "unreachable" apart from non-conformance before anything runs.
-        tgt.call("get-trips", path={"dealerUuid": pnd_settings.identities.dealer_uuid,
-                                    "sarUUID": pnd_settings.identities.unknown_uuid})
+        found = preflight.run(tgt)
     except TargetFault as exc:
         if exc.unreachable:
             tgt.close()
             pytest.exit(f"target unreachable: {exc}", returncode=3)
-        # It answered, if badly: let each test report what it received.
+        return tgt  # it answered, if badly: each test reports what it received
+    except BudgetReached:
+        return tgt  # a budget smaller than the preflight: the tests say they were not run
+    if found.problems:
+        tgt.close()
+        raise pytest.UsageError(usage_lines(found.problems))
+    return tgt
+
+
+@pytest.hookimpl(tryfirst=True)  # before the reports take the selection as a run: a usage error runs nothing
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The preflight, once the selection and its budget are known, before the first test (and so before the
+    first write). An xdist worker checks in its `target` fixture instead (a worker cannot stop the run here)."""
+    config = session.config
+    if config.option.collectonly or hasattr(config, "workerinput") or config.getoption("--cleanup-only"):
+        return
+    suite = REPO_ROOT / "conformance"
+    if not any(Path(item.path).resolve().is_relative_to(suite) for item in session.items):
+        return
+    config.stash[TARGET] = _open_target(config)
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig):
+    tgt = pytestconfig.stash.get(TARGET, None)
+    if tgt is None:
+        try:
+            tgt = _open_target(pytestconfig)
+        except pytest.UsageError as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
     yield tgt
     tgt.close()
 
@@ -176,7 +225,8 @@ def ledger(pnd_settings, target, ctx):
     target.ledger = led  # every create is written down before it is sent
     yield led
     target.ledger = None
-    errors = led.sweep(target, ctx)  # also finds what creates that got no answer (timeouts) made
+    with target.ceiling.cleaning():  # never refused by the budget, counted apart
+        errors = led.sweep(target, ctx)  # also finds what creates that got no answer (timeouts) made
     for note in led.notes:
         warnings.warn(f"cleanup: {redact(note)}", stacklevel=1)
     if errors:
@@ -210,7 +260,21 @@ def pytest_cmdline_main(config: pytest.Config):
 def classify(report: pytest.TestReport, call: pytest.CallInfo) -> bool:
     """Tell a harness or network fault (an error; True) from a non-conformance, and redact what the
     report shows. The first step of the one makereport hook (conformance.reporting)."""
-    if call.excinfo is not None and call.excinfo.errisinstance((TargetFault, SetupFailed, CleanupFailed)):
+    if call.excinfo is not None and call.excinfo.errisinstance(BudgetReached):
+        # Not sent, so not judged: the test did not run (and the run stops: conformance.plugin below).
+        report.outcome = "skipped"
+        report.longrepr = (str(report.fspath), report.location[1] or 0, str(call.excinfo.value))
+        ReportFacts.update(report, outcome=Outcome.NOT_RUN)
+        return True
+    if call.excinfo is not None and call.excinfo.errisinstance(SetupFailed):
+        # The target refused the valid request the test starts from: an error in one line, no verdict.
+        ReportFacts.update(report, outcome=Outcome.ERROR)
+        report.longrepr = redact(f"SETUP ERROR: {call.excinfo.value}")
+        if call.when == "call":
+            report.outcome = "failed"
+            report.user_properties.append(("pnd_outcome", "error"))
+        return True
+    if call.excinfo is not None and call.excinfo.errisinstance((TargetFault, CleanupFailed)):
         # A harness or network fault is an error, not a non-conformance.
         ReportFacts.update(report, outcome=Outcome.ERROR)
         report.longrepr = redact(f"HARNESS/NETWORK ERROR: {call.excinfo.value}")
@@ -241,3 +305,55 @@ def record_rule(request: pytest.FixtureRequest):
         request.node.stash[RULE] = rule
         request.node.user_properties.append(("rule", rule.id))
     return record
+
+
+# The same setup refusal this many tests in a row stops the run: the target refuses what every test
+# starts from, and more tests would only repeat it.
+SETUP_STOP_AFTER = 3
+_STREAK = pytest.StashKey[tuple[tuple, int]]()
+_STOP = pytest.StashKey[tuple[str, int]]()
+
+
+def _setup_stop(settings, exc: SetupFailed, times: int) -> tuple[str, int]:
+    """The one line and exit code that stop a run whose setups keep being refused the same way."""
+    step, status, codes = exc.cause
+    what = f"{step} answered HTTP {status}{' ' + codes if codes else ''}"
+    head = f"stopped: the target refused the setup of {times} tests in a row ({what}), so no rule could be judged"
+    if status == 401:
+        return (f"{head}: client 'full' was refused: check {preflight.secret_source(settings, 'full')}",
+                pytest.ExitCode.USAGE_ERROR)
+    if status == 403:
+        return f"{head}: the 'full' client lacks a scope for the profile's dealer or department", \
+            pytest.ExitCode.USAGE_ERROR
+    return f"{head}; the first test's error shows the request (a profile identity the target does not accept?)", \
+        pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Watch for what stops the run: the budget reached, or the same setup refusal repeated."""
+    report = yield
+    config = item.config
+    if call.when != "call" or _STOP in config.stash:
+        return report
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(exc, BudgetReached):
+        config.stash[_STOP] = (f"stopped: {str(exc).removeprefix('not run: ')}; the tests after it did not run",
+                               pytest.ExitCode.TESTS_FAILED)
+    elif isinstance(exc, SetupFailed):
+        last, times = config.stash.get(_STREAK, ((), 0))
+        times = times + 1 if exc.cause == last else 1
+        config.stash[_STREAK] = (exc.cause, times)
+        if times >= SETUP_STOP_AFTER:
+            config.stash[_STOP] = _setup_stop(config.stash[SETTINGS], exc, times)
+    else:
+        config.stash[_STREAK] = ((), 0)
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    """Stop before the next test once something said so (after the previous test's teardown)."""
+    stop = item.config.stash.get(_STOP, None)
+    if stop is not None:
+        pytest.exit(stop[0], returncode=stop[1])
