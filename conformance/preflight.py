@@ -102,6 +102,9 @@ class _Probe:
             self.problem(key, f"the target knows no dealer '{dealer}'", ex)
         elif ex.status == 400 and "INVALID_DEPT_UUID" in codes and key != "dealer_without_service_department_uuid":
             self.problem(key, f"dealer '{dealer}' has no service department", ex)
+        elif ex.status == 200 and isinstance(ex.json, dict) and ex.json.get("tripViewDtos"):
+            self.problem("unknown_uuid", f"'{self.ids.unknown_uuid}' names an appointment of dealer '{dealer}' "
+                                         "(it must name nothing)", ex)
         elif ex.status == 403 and forbidden_means_wrong:
             self.problem(key, f"client '{client}' may not read dealer '{dealer}' (a dealer it should hold every "
                               "scope for: check the uuid, and the client's grants)", ex)
