@@ -1,6 +1,7 @@
 """`python -m sandbox` in a subprocess on a free loopback port, for over-the-wire self-tests."""
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -76,8 +77,11 @@ class Counted:
 
 
 @contextmanager
-def counting_proxy(upstream: str) -> Iterator[tuple[str, Counted]]:
-    """An HTTP proxy on a free loopback port to `upstream` that counts what reaches the target."""
+def counting_proxy(upstream: str, refuse: str | None = None) -> Iterator[tuple[str, Counted]]:
+    """An HTTP proxy on a free loopback port to `upstream` that counts what reaches the target.
+
+    `refuse`: a method and path prefix (e.g. "POST /appointment/") answered 400 INVALID_CREATE_EVENT_REQUEST
+    by the proxy itself, as a target that refuses every such request would."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -88,6 +92,15 @@ def counting_proxy(upstream: str) -> Iterator[tuple[str, Counted]]:
         def _any(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
             counted.requests.append(f"{self.command} {self.path}")
+            if refuse and f"{self.command} {self.path}".startswith(refuse):
+                out = json.dumps({"statusCode": 400, "errors": [{"errorCode": "INVALID_CREATE_EVENT_REQUEST",
+                                                                 "errorDescription": "refused"}]}).encode()
+                self.send_response(400)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(out)))
+                self.end_headers()
+                self.wfile.write(out)
+                return
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
             r = client.request(self.command, self.path, content=body, headers=headers)
             self.send_response(r.status_code)
