@@ -64,16 +64,35 @@ class Ceiling:
     suite deletes whatever it creates, even when the budget is spent.
     """
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(self, limit: int | None = None, shared: str | None = None) -> None:
         self.limit = limit
-        self.sent = 0
+        self.sent = 0  # by this process
         self.cleanup = 0
         self.refused = 0  # requests not sent because the budget was spent
+        # A file holding the run's count, when several processes (xdist workers) share one budget.
+        self.shared = shared
         self._local = threading.local()
+        self._lock = threading.Lock()
 
     @property
     def reached(self) -> bool:
         return self.limit is not None and self.sent >= self.limit
+
+    def _take_shared(self) -> bool:
+        """One request from the budget the processes share (a counter in a locked file); False when spent."""
+        import fcntl
+
+        assert self.shared is not None and self.limit is not None
+        with self._lock, open(self.shared, "a+", encoding="ascii") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            f.seek(0)
+            used = int(f.read().strip() or 0)
+            if used >= self.limit:
+                return False
+            f.seek(0)
+            f.truncate()
+            f.write(str(used + 1))
+            return True
 
     @property
     def in_cleanup(self) -> bool:
@@ -92,7 +111,7 @@ class Ceiling:
         if self.in_cleanup:
             self.cleanup += 1
             return
-        if self.reached:
+        if self.limit is not None and (not self._take_shared() if self.shared else self.reached):
             self.refused += 1
             raise BudgetReached(f"not run: the run's request budget of {self.limit:,} requests was reached "
                                 "(--request-budget)")

@@ -171,12 +171,17 @@ def pnd_settings(pytestconfig: pytest.Config):
     return pytestconfig.stash[SETTINGS]
 
 
-def _ceiling(config: pytest.Config, settings) -> int | None:
-    """This process's share of the run's request budget (the plan's; split across xdist workers)."""
+def _ceiling(config: pytest.Config, tgt: Target) -> None:
+    """The run's request budget (the plan's) as the Target's ceiling; xdist workers share one count."""
     plan = config.stash.get(PLAN, None)
     if plan is None or plan.budget is None:
-        return None
-    return max(1, plan.budget // settings.workers)
+        return
+    tgt.ceiling.limit = plan.budget
+    run = getattr(config, "workerinput", {}).get("testrunuid")
+    if run:
+        import tempfile
+
+        tgt.ceiling.shared = str(Path(tempfile.gettempdir()) / f"pnd-budget-{run}")
 
 
 def _open_target(config: pytest.Config) -> Target:
@@ -188,7 +193,7 @@ def _open_target(config: pytest.Config) -> Target:
     """
     settings = config.stash[SETTINGS]
     tgt = Target(settings)
-    tgt.ceiling.limit = _ceiling(config, settings)
+    _ceiling(config, tgt)
     try:
         found = preflight.run(tgt)
     except TargetFault as exc:
