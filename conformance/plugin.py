@@ -5,6 +5,7 @@ Loaded from the root conftest.py, so `pytest conformance` and `make conformance`
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -338,7 +339,7 @@ def _setup_stop(settings, exc: SetupFailed, times: int) -> tuple[str, int]:
     """The one line and exit code that stop a run whose setups keep being refused the same way."""
     step, status, codes = exc.cause
     what = f"{step} answered HTTP {status}{' ' + codes if codes else ''}"
-    head = f"stopped: the target refused the setup of {times} tests in a row ({what}), so no rule could be judged"
+    head = f"the target refused the setup of {times} tests in a row ({what}), so no rule could be judged"
     if status == 401:
         return (f"{head}: client 'full' was refused: check {preflight.secret_source(settings, 'full')}",
                 pytest.ExitCode.USAGE_ERROR)
@@ -358,17 +359,46 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         return report
     exc = call.excinfo.value if call.excinfo is not None else None
     if isinstance(exc, BudgetReached):
-        config.stash[_STOP] = (f"stopped: {str(exc).removeprefix('not run: ')}; the tests after it did not run",
+        config.stash[_STOP] = (f"{str(exc).removeprefix('not run: ')}; the tests after it did not run",
                                pytest.ExitCode.TESTS_FAILED)
     elif isinstance(exc, SetupFailed):
-        last, times = config.stash.get(_STREAK, ((), 0))
-        times = times + 1 if exc.cause == last else 1
-        config.stash[_STREAK] = (exc.cause, times)
-        if times >= SETUP_STOP_AFTER:
-            config.stash[_STOP] = _setup_stop(config.stash[SETTINGS], exc, times)
+        if _streak(config, exc.cause) >= SETUP_STOP_AFTER:
+            config.stash[_STOP] = _setup_stop(config.stash[SETTINGS], exc, SETUP_STOP_AFTER)
+    elif isinstance(exc, NonConformance) and getattr(item, "originalname", "") == "test_acceptance" and \
+            (refused := _refusal(exc)) is not None:
+        # A valid request refused, the same way, test after test: a verdict each time (the operation refuses
+        # what its documents accept), but the cause is one: most often an identity of the profile the target
+        # does not accept (no read can check customers, users, drivers), so more tests would only repeat it.
+        if _streak(config, refused) >= SETUP_STOP_AFTER:
+            operation, status, codes = refused
+            config.stash[_STOP] = (
+                f"the target refused the valid request of {SETUP_STOP_AFTER} acceptance tests in a row "
+                f"({operation} answered HTTP {status}{' ' + codes if codes else ''}): a profile identity it does not "
+                "accept (customer, users, drivers, vehicle, transport option)? The failures above show the requests",
+                pytest.ExitCode.TESTS_FAILED)
     else:
         config.stash[_STREAK] = ((), 0)
     return report
+
+
+def _streak(config: pytest.Config, cause: tuple) -> int:
+    """How many tests in a row ended with this same cause, this one included."""
+    last, times = config.stash.get(_STREAK, ((), 0))
+    times = times + 1 if cause == last else 1
+    config.stash[_STREAK] = (cause, times)
+    return times
+
+
+_RECEIVED = re.compile(r"^HTTP (\d{3})\b")
+_ERROR_CODE = re.compile(r'"errorCode"\s*:\s*"([^"]+)"')
+
+
+def _refusal(exc: NonConformance) -> tuple[str, int, str] | None:
+    """(operation, status, errorCodes) of a 4xx answer to a valid request, from the failure's `received`."""
+    m = _RECEIVED.match(exc.received or "")
+    if m is None or not 400 <= int(m.group(1)) < 500:
+        return None
+    return exc.operation or "", int(m.group(1)), ",".join(_ERROR_CODE.findall(exc.received or "")) or ""
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -22,7 +22,7 @@ import yaml
 
 from tests.wire import PROFILE, REPO, counting_proxy, wire_sandbox
 
-INTERNAL = re.compile(r"Traceback \(most recent call last\)|^E\s|shrinker\.py|Falsifying example|hypothesis/", re.M)
+INTERNAL = re.compile(r"Traceback \(most recent call last\)|^E\s|shrinker\.py|hypothesis/", re.M)
 SECRETS = {name: ref["password"] for name, ref in yaml.safe_load(PROFILE.read_text())["credentials"].items()}
 CREATE = "POST /appointment/v2/dealers/"
 
@@ -151,10 +151,25 @@ def test_setup_refused_is_an_error_and_stops_the_run(tmp_path):
     assert run.code == 1, run.out
     setup = [line for line in run.lines if "SETUP ERROR: setup refused" in line]
     assert setup and all("HTTP 400 INVALID_CREATE_EVENT_REQUEST" in line for line in setup), run.out
-    assert "stopped: the target refused the setup of 3 tests in a row" in run.out, run.out
+    assert "the target refused the setup of 3 tests in a row" in run.out, run.out
+    assert "stopped early: the target refused the setup" in run.out, run.out  # the gate line says why
     outcomes = [r["outcome"] for r in run.matrix()["rules"]]
     assert "fail" not in outcomes and outcomes.count("error") == 3, outcomes  # never a verdict on a rule
     assert sum(1 for r in counted.requests if r.startswith(CREATE)) <= 4, counted.requests  # no shrinking
+    assert "Falsifying example" not in run.out, run.out
+    assert_clean(run)
+
+
+def test_valid_creates_refused_alike_stop_the_run(tmp_path):
+    """A target refusing every valid create the same way (as it would a customer it does not know): three
+    verdicts, then one line, not 200 failures."""
+    with wire_sandbox() as upstream, counting_proxy(upstream, refuse=CREATE) as (url, counted):
+        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path)
+    assert run.code == 1, run.out
+    assert "the target refused the valid request of 3 acceptance tests in a row (create answered HTTP 400 " \
+           "INVALID_CREATE_EVENT_REQUEST)" in run.out, run.out
+    outcomes = [r["outcome"] for r in run.matrix()["rules"]]
+    assert outcomes.count("fail") == 3 and run.requests <= 80 and len(run.lines) <= 150, (run.requests, run.out)
     assert_clean(run)
 
 
