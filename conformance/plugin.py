@@ -204,9 +204,10 @@ def _open_target(config: pytest.Config) -> Target:
         return tgt  # it answered, if badly: each test reports what it received
     except BudgetReached:
         return tgt  # a budget smaller than the preflight: the tests say they were not run
-    if found.problems:
+    if found.problems:  # with the clients that would have skipped: every credential problem at once
         tgt.close()
-        raise pytest.UsageError(usage_lines(found.problems))
+        raise pytest.UsageError(usage_lines(found.problems + [f"{why} (its tests would skip)"
+                                                              for why in found.refused.values()]))
     return tgt
 
 
