@@ -113,7 +113,7 @@ class Ceiling:
             return
         if self.limit is not None and (not self._take_shared() if self.shared else self.reached):
             self.refused += 1
-            raise BudgetReached(f"not run: the run's request budget of {self.limit:,} requests was reached "
+            raise BudgetReached(f"the run's request budget of {self.limit:,} requests was reached "
                                 "(--request-budget)")
         self.sent += 1
 

@@ -285,7 +285,7 @@ def classify(report: pytest.TestReport, call: pytest.CallInfo) -> bool:
     if call.excinfo is not None and call.excinfo.errisinstance(BudgetReached):
         # Not sent, so not judged: the test did not run (and the run stops: conformance.plugin below).
         report.outcome = "skipped"
-        report.longrepr = (str(report.fspath), report.location[1] or 0, str(call.excinfo.value))
+        report.longrepr = (str(report.fspath), report.location[1] or 0, f"not run: {call.excinfo.value}")
         ReportFacts.update(report, outcome=Outcome.NOT_RUN)
         return True
     if call.excinfo is not None and call.excinfo.errisinstance(SetupFailed):
@@ -351,16 +351,18 @@ def _setup_stop(settings, exc: SetupFailed, times: int) -> tuple[str, int]:
         pytest.ExitCode.TESTS_FAILED
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after the reports' own judgement of the phase
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Watch for what stops the run: the budget reached, or the same setup refusal repeated."""
     report = yield
     config = item.config
-    if call.when != "call" or _STOP in config.stash:
-        return report
     exc = call.excinfo.value if call.excinfo is not None else None
     if isinstance(exc, BudgetReached):
-        config.stash[_STOP] = (f"{str(exc).removeprefix('not run: ')}; the tests after it did not run",
+        ReportFacts.update(report, detail=str(exc))  # the reason as the roll-up shows it, not an exception's name
+    if call.when != "call" or _STOP in config.stash:
+        return report
+    if isinstance(exc, BudgetReached):
+        config.stash[_STOP] = (f"{exc}; the tests after it did not run",
                                pytest.ExitCode.TESTS_FAILED)
     elif isinstance(exc, SetupFailed):
         if _streak(config, exc.cause) >= SETUP_STOP_AFTER:
