@@ -180,9 +180,7 @@ def _ceiling(config: pytest.Config, tgt: Target) -> None:
     tgt.ceiling.limit = plan.budget
     run = getattr(config, "workerinput", {}).get("testrunuid")
     if run:
-        import tempfile
-
-        tgt.ceiling.shared = str(Path(tempfile.gettempdir()) / f"pnd-budget-{run}")
+        tgt.ceiling.shared = str(_shared_budget(run))
 
 
 def _open_target(config: pytest.Config) -> Target:
@@ -195,6 +193,10 @@ def _open_target(config: pytest.Config) -> Target:
     settings = config.stash[SETTINGS]
     tgt = Target(settings)
     _ceiling(config, tgt)
+    done = getattr(config, "workerinput", {}).get("pnd_preflight")
+    if done is not None:  # an xdist worker: the controller checked before starting it
+        tgt.refused.update(done["refused"])
+        return tgt
     try:
         found = preflight.run(tgt)
     except TargetFault as exc:
@@ -211,10 +213,18 @@ def _open_target(config: pytest.Config) -> Target:
     return tgt
 
 
+def _runs_suite(config: pytest.Config) -> bool:
+    """Whether the command line names the suite (the default testpaths do), not only the self-tests."""
+    suite = REPO_ROOT / "conformance"
+    base = Path(config.invocation_params.dir)
+    paths = [(base / a.split("::", 1)[0]).resolve() for a in config.args]
+    return any(p.is_relative_to(suite) or suite.is_relative_to(p) for p in paths)
+
+
 @pytest.hookimpl(tryfirst=True)  # before the reports take the selection as a run: a usage error runs nothing
 def pytest_collection_finish(session: pytest.Session) -> None:
     """The preflight, once the selection and its budget are known, before the first test (and so before the
-    first write). An xdist worker checks in its `target` fixture instead (a worker cannot stop the run here)."""
+    first write). Under xdist the controller has checked already (pytest_sessionstart, below)."""
     config = session.config
     if config.option.collectonly or hasattr(config, "workerinput") or config.getoption("--cleanup-only"):
         return
@@ -222,6 +232,54 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     if not any(Path(item.path).resolve().is_relative_to(suite) for item in session.items):
         return
     config.stash[TARGET] = _open_target(config)
+
+
+_XDIST_PREFLIGHT = pytest.StashKey[tuple[dict[str, str], int]]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts its workers
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under xdist, the controller runs the preflight once, before any worker starts: a problem stops the run
+    (exit 4) as it does without xdist, and the workers learn the refused clients (pytest_configure_node)."""
+    config = session.config
+    if (hasattr(config, "workerinput") or config.pluginmanager.get_plugin("dsession") is None
+            or config.option.collectonly or config.getoption("--cleanup-only") or not _runs_suite(config)):
+        return
+    tgt = _open_target(config)
+    try:
+        from conformance.requests_count import run_count
+
+        sent = list(tgt.history)
+        count = run_count(config)
+        if count is not None and sent:
+            ops: dict[str, int] = {}
+            for ex in sent:
+                ops[ex.operation] = ops.get(ex.operation, 0) + 1
+            count.add({"by_operation": ops, "key": "preflight", "type": "preflight", "examples": 0})
+        config.stash[_XDIST_PREFLIGHT] = (dict(tgt.refused), len(sent))
+    finally:
+        tgt.close()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """An xdist worker skips the preflight its controller ran, and its requests count against the budget."""
+    done = node.config.stash.get(_XDIST_PREFLIGHT, None)
+    if done is None:
+        return
+    refused, sent = done
+    node.workerinput["pnd_preflight"] = {"refused": refused}
+    run = node.workerinput.get("testrunuid")
+    if run and sent:
+        path = _shared_budget(run)
+        if not path.exists():
+            path.write_text(str(sent), encoding="ascii")
+
+
+def _shared_budget(run: str) -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"pnd-budget-{run}"
 
 
 @pytest.fixture(scope="session")
