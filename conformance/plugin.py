@@ -468,3 +468,12 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem):
     stop = item.config.stash.get(_STOP, None)
     if stop is not None:
         pytest.exit(stop[0], returncode=stop[1])
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The xdist controller removes the budget counter its workers shared (they have all finished)."""
+    manager = getattr(session.config.pluginmanager.get_plugin("dsession"), "nodemanager", None)
+    run = getattr(manager, "testrunuid", None)
+    if run and not hasattr(session.config, "workerinput"):
+        _shared_budget(run).unlink(missing_ok=True)
