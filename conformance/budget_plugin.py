@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hsettings
 
-from conformance.budget import (DEFAULT_REQUEST_BUDGET, UNBUDGETED_PROFILES, BudgetError, Cost, Plan, make_plan,
-                                other_cost, rule_cost)
+from conformance.budget import (DEFAULT_REQUEST_BUDGET, RESERVE_IN_PROCESS, RESERVE_SETTLING, UNBUDGETED_PROFILES,
+                                BudgetError, Cost, Plan, make_plan, other_cost, rule_cost)
 from conformance.pytest_state import BUDGET_CHECKED, PLAN, settings_of
 from conformance.replay import PerTestDatabase
 from conformance.settings import REPO_ROOT
@@ -49,7 +49,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         budget = effective_budget(settings.request_budget, profile)
         settles = settings.settle_seconds > 0
         plan = make_plan({item.nodeid: test_cost(item.nodeid, settles) for item in suite}, budget,
-                         hsettings.get_profile(profile).max_examples)
+                         hsettings.get_profile(profile).max_examples,
+                         reserve=RESERVE_SETTLING if settles else RESERVE_IN_PROCESS)
     except BudgetError as exc:
         if hasattr(config, "workerinput"):
             return  # the xdist controller reports it (below), a worker cannot stop the run cleanly

@@ -10,10 +10,11 @@ import shlex
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -49,6 +50,74 @@ class TargetFault(BaseException):
         self.unreachable = unreachable
 
 
+class BudgetReached(BaseException):
+    """The run's request budget is spent: the request was not sent, so nothing is judged (not run).
+
+    A BaseException for the reason TargetFault is one: Hypothesis must not take it for the property failing.
+    """
+
+
+class Ceiling:
+    """The request budget as a ceiling: at most `limit` requests leave this process (None: no limit).
+
+    Cleanup (deleting what the run made, inside `cleaning()`) is never refused, and counted apart: the
+    suite deletes whatever it creates, even when the budget is spent.
+    """
+
+    def __init__(self, limit: int | None = None, shared: str | None = None) -> None:
+        self.limit = limit
+        self.sent = 0  # by this process
+        self.cleanup = 0
+        self.refused = 0  # requests not sent because the budget was spent
+        # A file holding the run's count, when several processes (xdist workers) share one budget.
+        self.shared = shared
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    @property
+    def reached(self) -> bool:
+        return self.limit is not None and self.sent >= self.limit
+
+    def _take_shared(self) -> bool:
+        """One request from the budget the processes share (a counter in a locked file); False when spent."""
+        import fcntl
+
+        assert self.shared is not None and self.limit is not None
+        with self._lock, open(self.shared, "a+", encoding="ascii") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            f.seek(0)
+            used = int(f.read().strip() or 0)
+            if used >= self.limit:
+                return False
+            f.seek(0)
+            f.truncate()
+            f.write(str(used + 1))
+            return True
+
+    @property
+    def in_cleanup(self) -> bool:
+        return getattr(self._local, "depth", 0) > 0
+
+    @contextmanager
+    def cleaning(self) -> Iterator[None]:
+        self._local.depth = getattr(self._local, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            self._local.depth -= 1
+
+    def spend(self, operation: str) -> None:
+        """Count one request about to be sent; BudgetReached (nothing sent) when the budget is spent."""
+        if self.in_cleanup:
+            self.cleanup += 1
+            return
+        if self.limit is not None and (not self._take_shared() if self.shared else self.reached):
+            self.refused += 1
+            raise BudgetReached(f"the run's request budget of {self.limit:,} requests was reached "
+                                "(--request-budget)")
+        self.sent += 1
+
+
 @dataclass
 class Exchange:
     operation: str
@@ -65,6 +134,7 @@ class Exchange:
     password_env: str | None = None
     username: str | None = None
     body_bytes: int | None = None  # the size received (None: not measured)
+    cleanup: bool = False  # sent to delete what the run made (counted apart from the budget)
     _json: Any = field(default=_UNSET, repr=False)
 
     @property
@@ -209,6 +279,9 @@ class Target:
         self.ledger: Any = None
         self._clock_offset: float | None = None  # the target's clock minus ours, from its Date header
         self.history: deque[Exchange] = deque(maxlen=200)
+        self.ceiling = Ceiling()  # the request budget (set by the `target` fixture from the run's plan)
+        # Clients the target refused at preflight (conformance/preflight.py): name -> the one-line reason.
+        self.refused: dict[str, str] = settings.refused_clients
         self._creds = {}
         for name in (settings.profile.credentials if settings.profile else {}):
             cred = settings.credential(name)
@@ -220,7 +293,8 @@ class Target:
         self.http.close()
 
     def has_client(self, name: str) -> bool:
-        return name in self._creds
+        return name in self._creds and name not in self.refused
+
 
     def url_for(self, operation: str, path: dict[str, str] | None, query: dict[str, Any] | None) -> tuple[str, str]:
         row = operation_row(operation)
@@ -277,6 +351,7 @@ class Target:
             password_env = ref.password_env if ref else None
         if auth is not None:
             REDACTOR.add_basic(*auth)
+        self.ceiling.spend(operation)  # before the ledger's intent: a request refused here was never sent
         intent = (self.ledger.begin_create(rel, content, self._server_now())
                   if operation == "create" and self.ledger is not None else None)
         attempts = 1 + (self.settings.retries if (method in IDEMPOTENT or operation_row(operation).read_only) else 0)
@@ -292,11 +367,14 @@ class Target:
             request_body=content.decode("utf-8", errors="replace") if content is not None else None,
             status=0, response_headers={}, response_text="", truncated=False, elapsed_ms=0.0,
             password_env=password_env, username=redact(basic[0]) if basic else None,
+            cleanup=self.ceiling.in_cleanup,
         )
         response = None
         started = time.perf_counter()
         tried: list[str] = []  # what happened on each attempt, for the fault's message
         for attempt in range(attempts):
+            if attempt:
+                self.ceiling.spend(operation)  # a resend is a request too
             self._limiter.wait()
             started = time.perf_counter()
             try:
@@ -360,6 +438,7 @@ class Target:
                     unreachable=True)  # at the run's first request: stop the run instead of erroring every test
             time.sleep(wait)
             waited += wait
+            self.ceiling.spend(operation)
             self._limiter.wait()
 
     def _note_server_clock(self, response: httpx.Response) -> None:

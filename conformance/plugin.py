@@ -5,19 +5,23 @@ Loaded from the root conftest.py, so `pytest conformance` and `make conformance`
 from __future__ import annotations
 
 import os
+import re
 import warnings
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
+from conformance import preflight
 from conformance.budget import DEFAULT_REQUEST_BUDGET
-from conformance.client import Target, TargetFault
+from conformance.client import BudgetReached, Target, TargetFault
 from conformance.ledger import CleanupFailed, Ledger, sweep_directory
-from conformance.pytest_state import RULE, SETTINGS, ReportFacts, rule_of, settings_of
+from conformance.pytest_state import PLAN, RULE, SETTINGS, TARGET, ReportFacts, rule_of, settings_of
 from conformance.redaction import REDACTOR, redact
 from conformance.report.outcome import Outcome
 from conformance.replay import DATABASE as REPLAY_DATABASE
-from conformance.settings import ConfigError, resolve
+from conformance.settings import REPO_ROOT, ConfigError, resolve
 from conformance.states import SetupFailed, States
 from conformance.verdict import NonConformance
 from spec.operations import operation
@@ -68,6 +72,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="run no tests: delete what interrupted runs left on the target (from reports/ledger/)")
 
 
+def usage_lines(problems: list[str]) -> str:
+    """Several problems as one usage error that pytest prints as one `ERROR: …` line each."""
+    return "\nERROR: ".join(problems)
+
+
 def _settings(config: pytest.Config):
     cached = settings_of(config)
     if cached is not None:
@@ -92,7 +101,7 @@ def _settings(config: pytest.Config):
     try:
         settings = resolve(cli)
     except ConfigError as exc:
-        raise pytest.UsageError(str(exc)) from None
+        raise pytest.UsageError(usage_lines(str(exc).splitlines())) from None
     config.stash[SETTINGS] = settings
     return settings
 
@@ -140,8 +149,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 "select read-only tests with `-m readonly`, or pass --allow-production-writes")
 
 
+class ProfileCtx(Ctx):
+    """The strategies' context, where an identity the profile omits (an optional one: README "Running against a
+    real target") skips the test that needs it with that reason, instead of failing it."""
+
+    def ident(self, name: str) -> Any:
+        try:
+            return super().ident(name)
+        except KeyError:
+            pytest.skip(f"the target profile names no '{name.split('.')[0]}' (an optional identity this test needs)")
+
+    def with_state(self, **state: Any) -> Ctx:
+        return ProfileCtx(self.identities, self.utc_offset, {**self.state, **state})
+
+
 def _ctx(settings) -> Ctx:
-    return Ctx(settings.identities.model_dump(), settings.profile.utc_offset)
+    return ProfileCtx(settings.identities.model_dump(), settings.profile.utc_offset)
 
 
 @pytest.fixture(scope="session")
@@ -149,18 +172,124 @@ def pnd_settings(pytestconfig: pytest.Config):
     return pytestconfig.stash[SETTINGS]
 
 
-@pytest.fixture(scope="session")
-def target(pnd_settings):
-    tgt = Target(pnd_settings)
+def _ceiling(config: pytest.Config, tgt: Target) -> None:
+    """The run's request budget (the plan's) as the Target's ceiling; xdist workers share one count."""
+    plan = config.stash.get(PLAN, None)
+    if plan is None or plan.budget is None:
+        return
+    tgt.ceiling.limit = plan.budget
+    run = getattr(config, "workerinput", {}).get("testrunuid")
+    if run:
+        tgt.ceiling.shared = str(_shared_budget(run))
+
+
+def _open_target(config: pytest.Config) -> Target:
+    """The run's Target, checked by the preflight (conformance/preflight.py) before any test runs.
+
+    Nothing answering is exit code 3; a problem of the profile (the full client refused, an identity the
+    target says is wrong) is exit code 4 with one line per problem, all of them; another client refused
+    makes its tests skip with the reason.
+    """
+    settings = config.stash[SETTINGS]
+    tgt = Target(settings)
+    _ceiling(config, tgt)
+    done = getattr(config, "workerinput", {}).get("pnd_preflight")
+    if done is not None:  # an xdist worker: the controller checked before starting it
+        tgt.refused.update(done["refused"])
+        return tgt
     try:
-        # One cheap read to tell "unreachable" apart from non-conformance before anything runs.
-        tgt.call("get-trips", path={"dealerUuid": pnd_settings.identities.dealer_uuid,
-                                    "sarUUID": pnd_settings.identities.unknown_uuid})
+        found = preflight.run(tgt)
     except TargetFault as exc:
         if exc.unreachable:
             tgt.close()
             pytest.exit(f"target unreachable: {exc}", returncode=3)
-        # It answered, if badly: let each test report what it received.
+        return tgt  # it answered, if badly: each test reports what it received
+    except BudgetReached:
+        return tgt  # a budget smaller than the preflight: the tests say they were not run
+    if found.problems:  # with the clients that would have skipped: every credential problem at once
+        tgt.close()
+        raise pytest.UsageError(usage_lines(found.problems + [f"{why} (its tests would skip)"
+                                                              for why in found.refused.values()]))
+    return tgt
+
+
+def _runs_suite(config: pytest.Config) -> bool:
+    """Whether the command line names the suite (the default testpaths do), not only the self-tests."""
+    suite = REPO_ROOT / "conformance"
+    base = Path(config.invocation_params.dir)
+    paths = [(base / a.split("::", 1)[0]).resolve() for a in config.args]
+    return any(p.is_relative_to(suite) or suite.is_relative_to(p) for p in paths)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the reports take the selection as a run: a usage error runs nothing
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """The preflight, once the selection and its budget are known, before the first test (and so before the
+    first write). Under xdist the controller has checked already (pytest_sessionstart, below)."""
+    config = session.config
+    if config.option.collectonly or hasattr(config, "workerinput") or config.getoption("--cleanup-only"):
+        return
+    suite = REPO_ROOT / "conformance"
+    if not any(Path(item.path).resolve().is_relative_to(suite) for item in session.items):
+        return
+    config.stash[TARGET] = _open_target(config)
+
+
+_XDIST_PREFLIGHT = pytest.StashKey[tuple[dict[str, str], int]]()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist starts its workers
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under xdist, the controller runs the preflight once, before any worker starts: a problem stops the run
+    (exit 4) as it does without xdist, and the workers learn the refused clients (pytest_configure_node)."""
+    config = session.config
+    if (hasattr(config, "workerinput") or config.pluginmanager.get_plugin("dsession") is None
+            or config.option.collectonly or config.getoption("--cleanup-only") or not _runs_suite(config)):
+        return
+    tgt = _open_target(config)
+    try:
+        from conformance.requests_count import run_count
+
+        sent = list(tgt.history)
+        count = run_count(config)
+        if count is not None and sent:
+            ops: dict[str, int] = {}
+            for ex in sent:
+                ops[ex.operation] = ops.get(ex.operation, 0) + 1
+            count.add({"by_operation": ops, "key": "preflight", "type": "preflight", "examples": 0})
+        config.stash[_XDIST_PREFLIGHT] = (dict(tgt.refused), len(sent))
+    finally:
+        tgt.close()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """An xdist worker skips the preflight its controller ran, and its requests count against the budget."""
+    done = node.config.stash.get(_XDIST_PREFLIGHT, None)
+    if done is None:
+        return
+    refused, sent = done
+    node.workerinput["pnd_preflight"] = {"refused": refused}
+    run = node.workerinput.get("testrunuid")
+    if run and sent:
+        path = _shared_budget(run)
+        if not path.exists():
+            path.write_text(str(sent), encoding="ascii")
+
+
+def _shared_budget(run: str) -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"pnd-budget-{run}"
+
+
+@pytest.fixture(scope="session")
+def target(pytestconfig):
+    tgt = pytestconfig.stash.get(TARGET, None)
+    if tgt is None:
+        try:
+            tgt = _open_target(pytestconfig)
+        except pytest.UsageError as exc:
+            pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
     yield tgt
     tgt.close()
 
@@ -176,7 +305,8 @@ def ledger(pnd_settings, target, ctx):
     target.ledger = led  # every create is written down before it is sent
     yield led
     target.ledger = None
-    errors = led.sweep(target, ctx)  # also finds what creates that got no answer (timeouts) made
+    with target.ceiling.cleaning():  # never refused by the budget, counted apart
+        errors = led.sweep(target, ctx)  # also finds what creates that got no answer (timeouts) made
     for note in led.notes:
         warnings.warn(f"cleanup: {redact(note)}", stacklevel=1)
     if errors:
@@ -210,7 +340,21 @@ def pytest_cmdline_main(config: pytest.Config):
 def classify(report: pytest.TestReport, call: pytest.CallInfo) -> bool:
     """Tell a harness or network fault (an error; True) from a non-conformance, and redact what the
     report shows. The first step of the one makereport hook (conformance.reporting)."""
-    if call.excinfo is not None and call.excinfo.errisinstance((TargetFault, SetupFailed, CleanupFailed)):
+    if call.excinfo is not None and call.excinfo.errisinstance(BudgetReached):
+        # Not sent, so not judged: the test did not run (and the run stops: conformance.plugin below).
+        report.outcome = "skipped"
+        report.longrepr = (str(report.fspath), report.location[1] or 0, f"not run: {call.excinfo.value}")
+        ReportFacts.update(report, outcome=Outcome.NOT_RUN)
+        return True
+    if call.excinfo is not None and call.excinfo.errisinstance(SetupFailed):
+        # The target refused the valid request the test starts from: an error in one line, no verdict.
+        ReportFacts.update(report, outcome=Outcome.ERROR)
+        report.longrepr = redact(f"SETUP ERROR: {call.excinfo.value}")
+        if call.when == "call":
+            report.outcome = "failed"
+            report.user_properties.append(("pnd_outcome", "error"))
+        return True
+    if call.excinfo is not None and call.excinfo.errisinstance((TargetFault, CleanupFailed)):
         # A harness or network fault is an error, not a non-conformance.
         ReportFacts.update(report, outcome=Outcome.ERROR)
         report.longrepr = redact(f"HARNESS/NETWORK ERROR: {call.excinfo.value}")
@@ -241,3 +385,95 @@ def record_rule(request: pytest.FixtureRequest):
         request.node.stash[RULE] = rule
         request.node.user_properties.append(("rule", rule.id))
     return record
+
+
+# The same setup refusal this many tests in a row stops the run: the target refuses what every test
+# starts from, and more tests would only repeat it.
+SETUP_STOP_AFTER = 3
+_STREAK = pytest.StashKey[tuple[tuple, int]]()
+_STOP = pytest.StashKey[tuple[str, int]]()
+
+
+def _setup_stop(settings, exc: SetupFailed, times: int) -> tuple[str, int]:
+    """The one line and exit code that stop a run whose setups keep being refused the same way."""
+    step, status, codes = exc.cause
+    what = f"{step} answered HTTP {status}{' ' + codes if codes else ''}"
+    head = f"the target refused the setup of {times} tests in a row ({what}), so no rule could be judged"
+    if status == 401:
+        return (f"{head}: client 'full' was refused: check {preflight.secret_source(settings, 'full')}",
+                pytest.ExitCode.USAGE_ERROR)
+    if status == 403:
+        return f"{head}: the 'full' client lacks a scope for the profile's dealer or department", \
+            pytest.ExitCode.USAGE_ERROR
+    return f"{head}; the first test's error shows the request (a profile identity the target does not accept?)", \
+        pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after the reports' own judgement of the phase
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Watch for what stops the run: the budget reached, or the same setup refusal repeated."""
+    report = yield
+    config = item.config
+    exc = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(exc, BudgetReached):
+        ReportFacts.update(report, detail=str(exc))  # the reason as the roll-up shows it, not an exception's name
+    if call.when != "call" or _STOP in config.stash:
+        return report
+    if isinstance(exc, BudgetReached):
+        config.stash[_STOP] = (f"{exc}; the tests after it did not run",
+                               pytest.ExitCode.TESTS_FAILED)
+    elif isinstance(exc, SetupFailed):
+        if _streak(config, exc.cause) >= SETUP_STOP_AFTER:
+            config.stash[_STOP] = _setup_stop(config.stash[SETTINGS], exc, SETUP_STOP_AFTER)
+    elif isinstance(exc, NonConformance) and getattr(item, "originalname", "") == "test_acceptance" and \
+            (refused := _refusal(exc)) is not None:
+        # A valid request refused, the same way, test after test: a verdict each time (the operation refuses
+        # what its documents accept), but the cause is one: most often an identity of the profile the target
+        # does not accept (no read can check customers, users, drivers), so more tests would only repeat it.
+        if _streak(config, refused) >= SETUP_STOP_AFTER:
+            operation, status, codes = refused
+            config.stash[_STOP] = (
+                f"the target refused the valid request of {SETUP_STOP_AFTER} acceptance tests in a row "
+                f"({operation} answered HTTP {status}{' ' + codes if codes else ''}): a profile identity it does not "
+                "accept (customer, users, drivers, vehicle, transport option)? The failures above show the requests",
+                pytest.ExitCode.TESTS_FAILED)
+    else:
+        config.stash[_STREAK] = ((), 0)
+    return report
+
+
+def _streak(config: pytest.Config, cause: tuple) -> int:
+    """How many tests in a row ended with this same cause, this one included."""
+    last, times = config.stash.get(_STREAK, ((), 0))
+    times = times + 1 if cause == last else 1
+    config.stash[_STREAK] = (cause, times)
+    return times
+
+
+_RECEIVED = re.compile(r"^HTTP (\d{3})\b")
+_ERROR_CODE = re.compile(r'"errorCode"\s*:\s*"([^"]+)"')
+
+
+def _refusal(exc: NonConformance) -> tuple[str, int, str] | None:
+    """(operation, status, errorCodes) of a 4xx answer to a valid request, from the failure's `received`."""
+    m = _RECEIVED.match(exc.received or "")
+    if m is None or not 400 <= int(m.group(1)) < 500:
+        return None
+    return exc.operation or "", int(m.group(1)), ",".join(_ERROR_CODE.findall(exc.received or "")) or ""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem):
+    """Stop before the next test once something said so (after the previous test's teardown)."""
+    stop = item.config.stash.get(_STOP, None)
+    if stop is not None:
+        pytest.exit(stop[0], returncode=stop[1])
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The xdist controller removes the budget counter its workers shared (they have all finished)."""
+    manager = getattr(session.config.pluginmanager.get_plugin("dsession"), "nodemanager", None)
+    run = getattr(manager, "testrunuid", None)
+    if run and not hasattr(session.config, "workerinput"):
+        _shared_budget(run).unlink(missing_ok=True)

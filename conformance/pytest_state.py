@@ -14,6 +14,7 @@ import pytest
 
 if TYPE_CHECKING:
     from conformance.budget import Plan
+    from conformance.client import Target
     from conformance.seed import RunSeed
     from conformance.settings import Settings
     from spec.catalogue import Rule
@@ -23,6 +24,7 @@ PLAN: pytest.StashKey[Plan] = pytest.StashKey()  # the request budget's plan, wh
 BUDGET_CHECKED: pytest.StashKey[bool] = pytest.StashKey()  # the xdist controller checked the budget against the floor
 RULE: pytest.StashKey[Rule] = pytest.StashKey()  # the catalogue rule a test judges (the `record_rule` fixture)
 SEED: pytest.StashKey[RunSeed] = pytest.StashKey()  # the run's seed (conformance/seed.py)
+TARGET: pytest.StashKey[Target] = pytest.StashKey()  # the run's Target, opened and preflighted before any test
 
 _ATTRIBUTE = "pnd"  # the one attribute of a report the suite writes
 
@@ -61,4 +63,4 @@ class ReportFacts:
         return facts
 
 
-__all__ = ["BUDGET_CHECKED", "PLAN", "RULE", "SEED", "SETTINGS", "ReportFacts", "rule_of", "settings_of"]
+__all__ = ["BUDGET_CHECKED", "PLAN", "RULE", "SEED", "SETTINGS", "TARGET", "ReportFacts", "rule_of", "settings_of"]

@@ -38,11 +38,15 @@ class _Meter:
 
     def __init__(self) -> None:
         self.ops: Counter[str] = Counter()
+        self.cleanup = 0  # requests deleting what the run made (outside the budget: Ceiling.cleaning)
         self.examples: set[int] = set()
         self.outside = False  # requests sent outside any Hypothesis example (setup, plain tests)
         self._contexts: list[Any] = []  # kept alive so that id() stays unique within a phase
 
     def __call__(self, exchange: Exchange) -> None:
+        if exchange.cleanup:
+            self.cleanup += 1
+            return
         self.ops[exchange.operation] += 1
         ctx = _build_context()
         if ctx is None:
@@ -52,8 +56,10 @@ class _Meter:
             self._contexts.append(ctx)
 
     def take(self) -> dict[str, Any]:
-        out = {"by_operation": dict(self.ops), "examples": len(self.examples), "outside": self.outside}
+        out = {"by_operation": dict(self.ops), "examples": len(self.examples), "outside": self.outside,
+               "cleanup": self.cleanup}
         self.ops, self.examples, self.outside, self._contexts = Counter(), set(), False, []
+        self.cleanup = 0
         return out
 
 
@@ -71,9 +77,9 @@ def kind_of_test(nodeid: str, name: str) -> str:
 def pytest_fixture_setup(fixturedef, request):
     result = yield
     if isinstance(result, Target) and _METER not in result.listeners:
-        # Exchanges the fixture made before it returned (the reachability probe) count too.
+        # Exchanges made before the fixture returned (the preflight, conformance/preflight.py) count too.
         for ex in result.history:
-            _METER.ops[ex.operation] += 1
+            _METER(ex)
         result.listeners.append(_METER)
     return result
 
@@ -101,8 +107,10 @@ class RunCount:
     by_test: dict[str, dict[str, Any]] = field(default_factory=dict)
     budget: int | None = None
     floor: int | None = None
+    cleanup: int = 0  # requests deleting what the run made: not in `total`, never refused by the budget
 
     def add(self, counted: dict[str, Any]) -> None:
+        self.cleanup += counted.get("cleanup", 0)
         self.budget = counted.get("budget", self.budget)
         self.floor = counted.get("floor", self.floor)
         ops = counted.get("by_operation") or {}
@@ -130,6 +138,7 @@ class RunCount:
             "seconds_at_reference_rates": {f"{r:g}": round(self.total / r, 1) for r in REFERENCE_RATES},
             "budget": self.budget,
             "floor": self.floor,
+            "cleanup": self.cleanup,
         }
 
 
@@ -170,6 +179,9 @@ def summary_lines(requests: dict[str, Any]) -> list[str]:
         cost = "unlimited rate; " + ", ".join(f"{s:,.0f} s at {r} req/s"
                                               for r, s in requests["seconds_at_reference_rates"].items())
     lines = [f"requests sent: {total:,} ({cost})", f"  per operation: {ops}", f"  per test type: {types}"]
+    if requests.get("cleanup"):
+        lines.append(f"  plus {requests['cleanup']:,} cleanup request(s) deleting what the run made "
+                     "(outside the budget)")
     if requests.get("budget"):
         lines.append(f"  request budget {requests['budget']:,} (floor {requests['floor']:,})")
     top = sorted(requests["by_rule"].items(), key=lambda kv: -kv[1]["requests"])[:5]

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -96,10 +96,9 @@ def load_profile(path: Path) -> Profile:
         raise ConfigError(f"target profile {path} must be a YAML mapping")
     try:
         return Profile.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"target profile {path}: {where}: {first['msg']}") from None
+    except ValidationError as exc:  # every problem of the profile at once, one line each
+        raise ConfigError("\n".join(f"target profile {path}: {'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                                    for e in exc.errors())) from None
 
 
 # Requests per second against a remote target unless --rate-limit says otherwise: gentle on a
@@ -149,6 +148,12 @@ class Settings(BaseSettings):
     # Resolved, not configured directly.
     profile: Profile | None = None
     resolved_url: str = IN_PROCESS
+    # Clients the target refused at preflight (conformance/preflight.py): name -> the one-line reason.
+    _refused: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def refused_clients(self) -> dict[str, str]:
+        return self._refused
 
     @property
     def workers(self) -> int:
@@ -195,6 +200,8 @@ class Settings(BaseSettings):
 
     def missing_credential_hint(self, name: str) -> str:
         assert self.profile is not None
+        if name in self._refused:
+            return self._refused[name]
         ref = self.profile.credentials.get(name)
         if ref is None:
             return f"the profile '{self.profile.name}' defines no '{name}' client"

@@ -4,8 +4,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from collections.abc import Iterator
 
-from conformance.client import Target
-from conformance.ledger import Ledger, delete_appointment
+from conformance.client import Exchange, Target
+from conformance.ledger import Ledger, delete_appointment, error_codes
 from conformance.settle import ready, window
 from conformance.verdict import check, expect_success, object_of
 from strategies.context import Ctx
@@ -13,8 +13,25 @@ from strategies.fixed import create_body, delete_trip_body
 
 
 
-class SetupFailed(Exception):
-    """The target would not let us prepare the documented precondition (a harness error)."""
+class SetupFailed(BaseException):
+    """The target would not let us prepare the documented precondition: an error, never a verdict on a rule.
+
+    A BaseException (as TargetFault): Hypothesis must not take a refused setup for the property failing and
+    shrink it. `cause` (the step, the HTTP status, the errorCodes) tells one repeated refusal from another,
+    so that the run stops when the same cause keeps coming back (conformance/plugin.py).
+    """
+
+    def __init__(self, step: str, ex: Exchange) -> None:
+        codes = ",".join(error_codes(ex.json)) or None
+        self.cause = (step, ex.status, codes)
+        self.status = ex.status
+        head = f"setup refused: the target answered {step} (the valid request this test starts from) with HTTP " \
+               f"{ex.status}{' ' + codes if codes else ''}; no rule is judged"
+        super().__init__(f"{head}\nreceived: {ex.received(300)}\nreproduce: {ex.curl()}")
+
+    @property
+    def line(self) -> str:
+        return str(self).splitlines()[0]
 
 
 class States:
@@ -35,7 +52,7 @@ class States:
         if sar:
             self.ledger.record(sar, self.ctx.ident("department_uuid"), self.ctx.ident("dealer_uuid"))
         if ex.status != 200 or not sar:
-            raise SetupFailed(f"create (setup) failed: {ex.received()}\nreproduce: {ex.curl()}")
+            raise SetupFailed("create", ex)
         made = {"sar_uuid": sar, "pickup_uuid": data.get("pickupEventUUID") or data.get("eventUUID"),
                 "dropoff_uuid": data.get("dropoffEventUUID"), "request": body}
         if settle:
@@ -69,14 +86,15 @@ class States:
                                                   "sarUUID": state["sar_uuid"]},
                                   body=delete_trip_body(self.ctx, state["pickup_uuid"]))
             if ex.status != 200:
-                raise SetupFailed(f"update delete-trip (setup) failed: {ex.received()}\nreproduce: {ex.curl()}")
+                raise SetupFailed("update delete-trip", ex)
             self.await_trips(state["sar_uuid"], set())
             return {**state, "pickup_uuid": None, "dropoff_uuid": None, "removed_pickup_uuid": state["pickup_uuid"]}
         raise ValueError(f"unknown setup {name!r}")
 
     def cleanup(self, sar_uuid: str) -> None:
-        problem = delete_appointment(self.target, self.ctx, sar_uuid, self.ctx.ident("department_uuid"),
-                                     self.ctx.ident("dealer_uuid"))
+        with self.target.ceiling.cleaning():  # counted apart from the budget, never refused by it
+            problem = delete_appointment(self.target, self.ctx, sar_uuid, self.ctx.ident("department_uuid"),
+                                         self.ctx.ident("dealer_uuid"))
         if problem is None:
             self.ledger.forget(sar_uuid)
 

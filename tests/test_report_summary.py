@@ -98,7 +98,9 @@ def test_summary_is_one_block_after_pytests_line_in_order():
     assert others == {"Schemathesis checks", "lifecycle"}
     assert all(kind in labels["other tests"][0] for kind in others)
     req = matrix["requests"]
-    assert labels["requests"] == [f"{req['total']:,} sent of a budget of {req['budget']:,} (floor {req['floor']:,})"]
+    cleanup = f", plus {req['cleanup']:,} cleanup requests" if req.get("cleanup") else ""
+    assert labels["requests"] == [f"{req['total']:,} sent of a budget of {req['budget']:,} (floor {req['floor']:,})"
+                                  f"{cleanup}"]
     shown = "\n".join(labels["reports"])
     for name in ("conformance.json", "conformance.md", "docs/index.html", "junit.xml", "allure-results",
                  "html/index.html"):

@@ -169,7 +169,8 @@ def summary_lines(matrix: dict[str, Any], reports: Sequence[tuple[str, str]], co
     if req:
         budget = (f" of a budget of {req['budget']:,} (floor {req['floor']:,})" if req.get("budget")
                   else " (no request budget)" if ran else "")
-        line("requests", f"{req.get('total', 0):,} sent{budget}")
+        cleanup = f", plus {req['cleanup']:,} cleanup requests" if req.get("cleanup") else ""
+        line("requests", f"{req.get('total', 0):,} sent{budget}{cleanup}")
     seed = matrix.get("seed") or {}
     if seed.get("value") is not None:
         line("seed", f"{seed['value']}; the same examples again: {rerun_command(command, seed)}")

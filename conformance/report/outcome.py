@@ -44,7 +44,8 @@ OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 def phase_outcome(report) -> Outcome:
     """The outcome of one phase's pytest report (setup, call or teardown)."""
     marked = ReportFacts.of(report).outcome
-    if marked in (Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.DEVIATION_FIXED, Outcome.ADVISORY):
+    if marked in (Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.DEVIATION_FIXED, Outcome.ADVISORY,
+                  Outcome.NOT_RUN):  # NOT_RUN: the request budget was reached before the test could send
         return Outcome(marked)
     if report.passed:
         return Outcome.PASS
