@@ -21,7 +21,7 @@ import httpx
 
 from conformance.gateway import retry_after
 from conformance.redaction import REDACTOR, redact
-from conformance.settings import IN_PROCESS, Settings
+from conformance.settings import CLIENT_NAMES, IN_PROCESS, Settings
 from spec.operations import operation as operation_row
 
 _UNSET: Any = object()
@@ -259,7 +259,10 @@ class Target:
                 from sandbox import create_app
 
                 faults = [f for f in settings.sandbox_faults.split(",") if f.strip()]
-                app_factory = lambda: create_app(faults=faults, variants=settings.sandbox_variants)  # noqa: E731
+                # The embedded sandbox takes the run's credentials: in-process, no secret can be wrong.
+                creds = {n: c.basic() for n in CLIENT_NAMES if (c := settings.credential(n)) is not None}
+                app_factory = lambda: create_app(faults=faults, variants=settings.sandbox_variants,  # noqa: E731
+                                                 credentials=creds)
             transport: httpx.BaseTransport = InProcessTransport(app_factory())
             base = IN_PROCESS
         else:

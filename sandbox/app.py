@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -17,7 +17,7 @@ from starlette.routing import Route
 from sandbox import envelopes, faults as fault_registry, variants as variant_registry
 from sandbox import routes_create, routes_delete, routes_filter, routes_get_trips, routes_update
 from sandbox.context import Call, Context
-from sandbox.seed import load_seed
+from sandbox.seed import Client, load_seed
 from sandbox.store import Store
 from sandbox.validation import ApiError, MalformedJson
 from spec.operations import operations
@@ -94,11 +94,18 @@ def _endpoint(ctx: Context, operation: str, handler: Handler,
 
 
 def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None,
-               variants: Iterable[str] | str = ()) -> Starlette:
-    """The sandbox app with its own fresh in-memory state. Unknown fault or variant names raise ValueError."""
+               variants: Iterable[str] | str = (), credentials: Mapping[str, tuple[str, str]] | None = None) -> Starlette:
+    """The sandbox app with its own fresh in-memory state. Unknown fault or variant names raise ValueError.
+    `credentials` (client name -> username, password) replace the profile's for those clients, keeping their
+    grants: the embedded sandbox accepts the run's own credentials, whatever secrets its profile reads."""
     active = fault_registry.resolve(faults)
     chosen = variant_registry.resolve(variants)
     seed = load_seed(Path(profile) if profile else None)
+    for name, (username, password) in (credentials or {}).items():
+        known = next((c for c in seed.clients.values() if c.name == name), None)
+        if known is not None:
+            del seed.clients[known.username]
+            seed.clients[username] = Client(name, username, password, known.grants)
     ctx = Context(store=Store(seed), seed=seed, faults=active, variants=chosen)
     runtime = variant_registry.Runtime(chosen, ctx) if chosen else None
 

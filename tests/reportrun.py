@@ -37,6 +37,8 @@ SELECTION = "get-trips or test_lifecycle_state_machine or test_stateful_links"
 # A credential that exists nowhere else: if it shows up in any output, the suite leaked it.
 SECRET = f"pnd-selftest-{uuid.uuid4().hex}"
 SECRET_CLIENT = "no_scopes"
+# The shared run's failures: a sandbox fault breaking a get-trips rule (tests/mutants.yaml names it).
+SHARED_RUN_FAULT = "get-trips-wrong-code-sar"
 # Environment that would change what the subprocess run does (the user's target, reports, options).
 RUN_SETTINGS_ENV = {f"PND_{name.upper()}" for name in Settings.model_fields} | {
     "PND_REPORTS_DIR", "PND_DOCS_URL", "PND_SANDBOX_FAULTS", "PYTEST_ADDOPTS"}
@@ -111,6 +113,7 @@ def sandbox_run() -> SuiteRun:
            "PND_SELFTEST_SECRET": SECRET}
     cmd = [sys.executable, "-m", "conformance", "--reports-dir", str(reports), "-k", SELECTION,
            "--target-profile", str(profile_path), "--hypothesis-profile", "ci", "-p", "no:xdist",
+           "--sandbox-faults", SHARED_RUN_FAULT,
            # as much output as pytest can give: every outcome, long tracebacks with local variables
            "-rA", "-vv", "--tb=long", "--showlocals"]
     proc = subprocess.run(cmd, cwd=REPO, env=_env(env), capture_output=True, text=True, timeout=300)
