@@ -1,4 +1,4 @@
-"""The request budget: how many Hypothesis examples each selected test runs (issue 10).
+"""The request budget: how many Hypothesis examples each selected test runs.
 
 Requests are what a run costs the target, so a run is planned in requests. Each test has a
 cost model from the catalogue: requests sent once (a shared setup and its cleanup, a

@@ -1,4 +1,4 @@
-"""Requests the run sent to the target: per operation, per test type and per rule (issue 10).
+"""Requests the run sent to the target: per operation, per test type and per rule.
 
 Requests are what a run costs a shared staging server (its rate limit), so every run counts
 them. Each worker process meters the exchanges of its `Target` per test phase and ships the

@@ -81,7 +81,7 @@ FAULTS: dict[str, str] = {
     "delete-web-no-fallback": "delete: source=WEB without updatedByDAUUID is rejected although the appointment has an assigned/creator user",
     "create-trip-status-ignored": "create: pickupTripInformation.tripStatus is ignored (always UNASSIGNED)",
     "update-delete-leaves-trip": "update: the delete-existing-trip scenario unmaps the trip but leaves it (and its dropoff) in place",
-    # --- issue 13 parts 6 and 8: scope levels, rejected creates, round trips, untouched state, tenancy ---
+    # --- scope levels, rejected creates, round trips, untouched state, tenancy ---
     "auth-scope-level-ignored": "auth: a client holding the scope only at the other level (dealer vs department) is accepted",
     "create-rejected-leaves-pickup": "create: a dropoff without rideTime is rejected only after the pickup trip was created (it stays)",
     "trip-status-unchecked": "create/update: a tripStatus outside the list of trip statuses is accepted and stored",

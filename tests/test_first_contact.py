@@ -1,4 +1,4 @@
-"""First contact with a real target (issue 18): a user's mistake is one clear line and an exit code, never a
+"""First contact with a real target: a user's mistake is one clear line and an exit code, never a
 verdict against the API, never a traceback, never a silent green.
 
 DEVELOPERS.md: "A user's mistake is not the API's fault: one line naming the fix and an exit code, before the

@@ -71,7 +71,7 @@ def test_slow_target_times_out_as_error():
 
 
 def test_target_resetting_every_other_connection_gets_errors_not_tracebacks(tmp_path):
-    """Seen (issue 14): a target resetting some connections turned a rule into Hypothesis' "Inconsistent
+    """Seen: a target resetting some connections turned a rule into Hypothesis' "Inconsistent
     results from replaying a test case!" with a long traceback. A network fault is one error per test
     (environment, not non-conformance) naming the operation, each attempt and a redacted curl."""
     with wire_sandbox() as upstream, reset_every_other_connection(upstream) as url:

@@ -290,7 +290,7 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "create-trip-status-ignored": lambda a: trips_of(a, a.created(non_web(
         a, pickupTripInformation={"tripStatus": "DRAFT"})))[0]["tripStatus"],
     "update-delete-leaves-trip": _update_delete_leaves_trip,
-    # --- issue 13 parts 6 and 8 ---
+    # --- scope levels, rejected creates, round trips, untouched state, tenancy ---
     "auth-scope-level-ignored": lambda a: (status(a.create(non_web(a), client="department_level")),
                                            status(a.filter(filter_body(a), client="dealer_level"))),
     "create-rejected-leaves-pickup": _rejected_create_leaves,

@@ -1,4 +1,4 @@
-"""Conformant variants of "real servers settle" (issue 13 part 4): the suite passes, with zero failures.
+"""Conformant variants of "real servers settle": the suite passes them, with zero failures.
 
 Each variant (sandbox/variants.py) is a behaviour the documents permit: trips marked valid a moment
 after the write ("The trip is marked valid later during the SAR-Trip mapping step"), reads served
