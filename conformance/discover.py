@@ -58,6 +58,8 @@ CLIENTS = {
     "other_dealer": "every scope, for other_dealer only: the isolation rules",
     "dealer_level": "every scope for the dealer at the dealer level only: the scope-level rules",
     "department_level": "every scope for the department at the department level only: the scope-level rules",
+    "two_dealers": "every scope, for both dealer and other_dealer (a partner holding several dealers): the "
+                   "isolation rules through the other dealer's path",
 }
 
 

@@ -20,7 +20,7 @@ IN_PROCESS = "inprocess://sandbox"
 # Writes against these hosts need --allow-production-writes (the docs' documented production host).
 PRODUCTION_HOSTS = frozenset({"api.mykaarma.com"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-CLIENT_NAMES = ("full", "no_scopes", "read_only", "other_dealer", "dealer_level", "department_level")
+CLIENT_NAMES = ("full", "no_scopes", "read_only", "other_dealer", "dealer_level", "department_level", "two_dealers")
 
 
 class ConfigError(Exception):

@@ -141,6 +141,9 @@ def load_seed(path: Path | None = None) -> Seed:
         # the right scopes at the wrong level (each operation's Authorization table names its level)
         "dealer_level": {(s, "dealer", dealer) for s in every},
         "department_level": {(s, "department", dept) for s in every},
+        # a partner holding several dealers: the scopes of `full` at both dealers and both departments
+        "two_dealers": ({(s, "dealer", d) for s in every for d in (dealer, other_dealer) if d}
+                        | {(s, "department", d) for s in every for d in (dept, other_dept) if d}),
     }
     for name, ref in (data.get("credentials") or {}).items():
         if name not in grants or not ref.get("username") or not ref.get("password"):

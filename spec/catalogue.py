@@ -38,7 +38,8 @@ DOCS_DIR: Path = REPO_ROOT / "spec" / "docs"
 Kind = Literal["required", "enum", "format", "cross-field", "auth", "state", "default", "response-shape",
                "pagination", "filter", "robustness"]
 TestType = Literal["violation", "acceptance", "property", "auth", "unobservable"]
-Credentials = Literal["none", "invalid", "no_scopes", "read_only", "other_dealer", "dealer_level", "department_level"]
+Credentials = Literal["none", "invalid", "no_scopes", "read_only", "other_dealer", "dealer_level", "department_level",
+                      "two_dealers"]
 #: `stated`: the documents state the behaviour (the quote shows it); gates by default.
 #: `inferred`: the suite's own reading where the documents are silent or ambiguous; names its
 #: spec/NOTES.md heading in `note`; reported as an advisory unless the run is --strict.

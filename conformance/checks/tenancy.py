@@ -1,14 +1,15 @@
 """Tenancy: another dealer's or department's path, a client holding every scope there, reaches
-none of our appointment's trips."""
+none of our appointment's trips: whether the client holds nothing at our dealer (`other_dealer`) or
+every scope at both dealers (`two_dealers`, a partner holding several dealers)."""
 from __future__ import annotations
 
 import pytest
 
 from conformance.checks import CheckContext, register
-from conformance.checks.common import get_trips, same_moment
+from conformance.checks.common import chain_intact, get_trips, same_moment, settled
 from conformance.checks.update import update_trip_body
 from conformance.client import Exchange
-from conformance.verdict import body_of, check
+from conformance.verdict import body_of, check, expect_error, expect_success
 
 
 def _other_tenant(rule, target, ctx) -> None:
@@ -26,7 +27,7 @@ def _rejected(ex: Exchange, what: str, citation) -> None:
 
 @register.property(once=3)
 def get_trips_other_dealer_path(c: CheckContext) -> None:
-    """Our appointment's trips are not returned through other_dealer's path to other_dealer's client."""
+    """Our appointment's trips are not returned through other_dealer's path to the rule's client."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)
     with states.scope("appointment_with_drop") as made:
@@ -46,7 +47,7 @@ def get_trips_other_dealer_path(c: CheckContext) -> None:
 
 @register.property(once=4)
 def update_other_dealer_path(c: CheckContext) -> None:
-    """other_dealer's client cannot update our appointment through other_dealer's path."""
+    """The rule's client cannot update our appointment through other_dealer's path."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)
     with states.scope("appointment_with_trip") as made:
@@ -56,17 +57,22 @@ def update_other_dealer_path(c: CheckContext) -> None:
         body["updatePickupDeliveryTripEventRequest"]["source"] = "WEB"
         ex = target.call("update", client=rule.credentials, body=body,
                          path={"dealerUuid": ctx.ident("other_dealer_uuid"), "sarUUID": made["sar_uuid"]})
-        _rejected(ex, "updating another dealer's appointment through its own path", rule.citation)
-        gx, trips = get_trips(target, ctx, made["sar_uuid"])
-        pickup = next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]), None)
-        check(pickup is not None and same_moment(pickup.get("appointmentTime"), made["request"]["appointmentDateTime"]),
-              gx, f"the appointment's pickup is unchanged (appointmentTime {made['request']['appointmentDateTime']}), "
-              f"got {pickup!r}", rule.citation)
+        _rejected(ex, "updating an appointment through another dealer's path", rule.citation)
+        pickup_time = made["request"]["appointmentDateTime"]
+
+        def unchanged(seen: tuple[Exchange, list[dict]]) -> None:
+            gx, trips = seen
+            pickup = next((t for t in trips if t.get("eventUuid") == made["pickup_uuid"]), None)
+            check(pickup is not None and same_moment(pickup.get("appointmentTime"), pickup_time), gx,
+                  f"the appointment's pickup is unchanged (appointmentTime {pickup_time}), got {pickup!r}",
+                  rule.citation)
+
+        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), unchanged)
 
 
 @register.property(once=4)
 def delete_other_department_path(c: CheckContext) -> None:
-    """other_dealer's client cannot delete our appointment through other_department's path."""
+    """The rule's client cannot delete our appointment through other_department's path."""
     rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
     _other_tenant(rule, target, ctx)
     with states.scope("appointment_with_drop") as made:
@@ -74,8 +80,30 @@ def delete_other_department_path(c: CheckContext) -> None:
                          path={"dealerDepartmentUUID": ctx.ident("other_department_uuid"),
                                "appointmentUuid": made["sar_uuid"]},
                          query={"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP"})
-        _rejected(ex, "deleting another dealer's appointment through its own department's path", rule.citation)
-        gx, trips = get_trips(target, ctx, made["sar_uuid"])
-        left = {str(t.get("eventUuid")) for t in trips}
-        check({made["pickup_uuid"], made["dropoff_uuid"]} <= left, gx,
-              f"the appointment keeps its pickup and dropoff, got {sorted(left)}", rule.citation)
+        _rejected(ex, "deleting an appointment through another dealer's department path", rule.citation)
+        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: chain_intact(
+            *seen, made, "the appointment", rule.citation))
+
+
+@register.property(once=3)
+def filter_other_department_list(c: CheckContext) -> None:
+    """A filter listing only other_department (dealerUuids naming both dealers) returns none of our trips
+    to the rule's client, which holds the scope for both departments: 200 without them, or a 4xx."""
+    rule, target, ctx, states = c.rule, c.target, c.ctx, c.states
+    _other_tenant(rule, target, ctx)
+    with states.scope("appointment_with_drop") as made:
+        ours = sorted({made["pickup_uuid"], made["dropoff_uuid"]})
+        other = ctx.ident("other_department_uuid")
+        ex = target.call("filter", client=rule.credentials,
+                         body={"dealerDepartmentUUIDList": [other],
+                               "dealerUuids": [ctx.ident("dealer_uuid"), ctx.ident("other_dealer_uuid")],
+                               "eventUuids": ours, "sortOrder": "APPT_TIME_ASC"})
+        if 400 <= ex.status < 500:
+            expect_error(ex, ex.status, None, rule.citation)
+            return
+        body = expect_success(ex, rule.citation)
+        trips = [t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)]
+        leaked = [t.get("eventUuid") for t in trips if t.get("eventUuid") in ours
+                  or (t.get("department") or {}).get("uuid") != other]
+        check(not leaked, ex, f"only trips of the listed department {other} are returned; got trips of other "
+              f"departments (ours: {ours}): {leaked}", rule.citation)
