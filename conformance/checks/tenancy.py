@@ -82,7 +82,7 @@ def delete_other_department_path(c: CheckContext) -> None:
                          query={"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP"})
         _rejected(ex, "deleting an appointment through another dealer's department path", rule.citation)
         settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: chain_intact(
-            *seen, made, "the appointment", rule.citation))
+            seen[0], seen[1], made, "the appointment", rule.citation))
 
 
 @register.property(once=3)
