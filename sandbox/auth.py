@@ -7,6 +7,7 @@ import hmac
 from typing import Iterable
 
 from sandbox.seed import Client, Seed
+from sandbox.store import Appointment
 from sandbox.validation import ApiError
 
 UNAUTHORIZED_DESCRIPTION = "The Basic Auth credentials are missing or invalid."
@@ -86,3 +87,12 @@ def _other_level_only(client: Client, scope: str, level: str) -> bool:
     """The client holds `scope` at the other level only (what auth-scope-level-ignored accepts)."""
     other = "department" if level == "dealer" else "dealer"
     return not has_any(client, scope, level) and has_any(client, scope, other)
+
+
+def held_at_owner(client: Client, appointment: Appointment | None, scope: str, level: str) -> Appointment | None:
+    """`appointment` when the client also holds `scope` at its own dealer (or department): what a server finds
+    that resolves an appointment by the client's grants instead of by the path (the two-dealers mutants)."""
+    if appointment is None:
+        return None
+    owner = appointment.dealer_uuid if level == "dealer" else appointment.department_uuid
+    return appointment if (scope, level, owner) in client.grants else None

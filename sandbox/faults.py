@@ -135,6 +135,15 @@ FAULTS: dict[str, str] = {
                                "update sent them",
     "create-rejected-still-replaces": "create: the appointments named in regularServiceApptUuid/mobileServiceApptUuid are "
                                       "deleted before the request is validated (a rejected create deletes them too)",
+    # --- a client holding several dealers ---
+    "get-trips-two-dealers-any-path": "get-trips: a client holding appointment.trip.read at the appointment's own "
+                                      "dealer too is served it through any other dealer's path",
+    "update-two-dealers-any-path": "update: the appointment is resolved whatever the path dealer for a client holding "
+                                   "appointment.create at its own dealer too",
+    "delete-two-dealers-any-path": "delete: the appointment is resolved whatever the path department for a client "
+                                   "holding appointment.create at its own department too",
+    "filter-two-dealers-granted-departments": "filter: a client holding pickupdelivery.trip.fetch for several "
+                                              "departments is served every one of them, listed or not",
 }
 
 

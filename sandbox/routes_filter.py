@@ -99,6 +99,9 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         return set(body.get(name) or [])
 
     dept_set, dealer_set, event_set = set(departments), set(dealer_uuids), set(event_uuids)
+    granted = {u for s, level, u in client.grants if s == SCOPE and level == "department"}
+    if ctx.fault("filter-two-dealers-granted-departments") and len(granted) > 1:
+        dept_set = granted
     if ctx.fault("filter-event-uuids-first-ten"):
         event_set = set(event_uuids[:10])
     drivers, customers = as_set("driverUuids"), as_set("customerUuids")

@@ -35,6 +35,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     appointment = store.appointment_of(dealer_uuid, sar_uuid)
     if appointment is None and ctx.fault("get-trips-ignores-path-dealer"):
         appointment = store.appointments.get(sar_uuid)
+    if appointment is None and ctx.fault("get-trips-two-dealers-any-path"):
+        appointment = auth.held_at_owner(client, store.appointments.get(sar_uuid), "appointment.trip.read", "dealer")
     if appointment is None and (ctx.fault("get-trips-unknown-sar-400") or ctx.variant("unknown-appointment-rejected")):
         raise bad_request("INVALID_SAR_UUID", "Invalid SAR UUID is provided in the request")
     trips = store.chain(store.mapping.get(sar_uuid)) if appointment is not None else []

@@ -410,3 +410,29 @@ PROBES.update({
     "create-string-booleans-dropped": create_status(lambda b, a: b["pickupTripInformation"].update(
         loanerVehicleRequired=True, isDropCar="true")),
 })
+
+
+# --- a client holding several dealers (the two_dealers client) ---
+def _two_dealers_filter(api: SandboxClient) -> Any:
+    ids, made = api.ids, api.created()
+    return api.filter(filter_body(api, dealerDepartmentUUIDList=[ids["other_department_uuid"]],
+                                  dealerUuids=[ids["dealer_uuid"], ids["other_dealer_uuid"]],
+                                  eventUuids=[made["pickupEventUUID"]]), client="two_dealers").json()["totalCount"]
+
+
+def _two_dealers_update(api: SandboxClient) -> int:
+    ids, created = api.ids, api.created()
+    body = update_minimal(ids, created["pickupEventUUID"])
+    _event(body).update(dealerUUID=ids["other_dealer_uuid"], dealerDepartmentUUID=ids["other_department_uuid"])
+    body["updatePickupDeliveryTripEventRequest"]["dealerDepartmentUUIDList"] = [ids["other_department_uuid"]]
+    return status(api.update(created["appointmentUUID"], body, dealer=ids["other_dealer_uuid"], client="two_dealers"))
+
+
+PROBES.update({
+    "get-trips-two-dealers-any-path": lambda a: a.get_trips(a.created()["appointmentUUID"], dealer=a.ids[
+        "other_dealer_uuid"], client="two_dealers").json()["totalCount"],
+    "update-two-dealers-any-path": _two_dealers_update,
+    "delete-two-dealers-any-path": lambda a: status(a.delete(a.created()["appointmentUUID"], delete_explicit_actor(
+        a.ids), department=a.ids["other_department_uuid"], client="two_dealers")),
+    "filter-two-dealers-granted-departments": _two_dealers_filter,
+})
