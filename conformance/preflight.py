@@ -138,12 +138,11 @@ def run(target: Target) -> Preflight:
             if p.dealer(client, "other_dealer_uuid", ids.other_dealer_uuid, forbidden_means_wrong=True) \
                     and ids.other_department_uuid:
                 p.department(client, "other_department_uuid", ids.other_dealer_uuid, ids.other_department_uuid)
-        elif client == "two_dealers":  # every scope at both dealers and both departments
-            for key, dealer, dept_key in (("dealer_uuid", ids.dealer_uuid, "department_uuid"),
-                                          ("other_dealer_uuid", ids.other_dealer_uuid, "other_department_uuid")):
-                department = getattr(ids, dept_key)
-                if dealer and p.dealer(client, key, dealer, forbidden_means_wrong=True) and department:
-                    p.department(client, dept_key, dealer, department)
+        elif client == "two_dealers":  # a read at each dealer it holds every scope for, unless the run stops anyway
+            if p.result.problems:
+                continue
+            if p.dealer(client, "dealer_uuid", ids.dealer_uuid, forbidden_means_wrong=True) and ids.other_dealer_uuid:
+                p.dealer(client, "other_dealer_uuid", ids.other_dealer_uuid, forbidden_means_wrong=True)
         elif client == "department_level":
             p.refused(client, p.filter(client, ids.dealer_uuid, ids.department_uuid))
         else:
