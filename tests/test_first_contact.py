@@ -228,3 +228,30 @@ def test_discovered_profile_passes_on_a_busy_dealer(tmp_path):
         run = run_suite(url, counted, out, tmp_path, "-k", "create or filter")
     assert run.code == 0 and " failed" not in run.out, run.out
     assert_clean(run)
+
+
+def test_two_dealers_client_without_the_dealer_is_a_profile_problem(target, tmp_path):
+    """The optional two_dealers client holds every scope at both dealers (README "Profile keys"): one that
+    cannot read the dealer is named at preflight, one line and exit code 4, before any test."""
+    url, counted = target
+    profile = staging_profile(tmp_path)
+    data = yaml.safe_load(profile.read_text())
+    data["credentials"]["two_dealers"]["username"] = "pnd-otherdealer-client"  # other_dealer's grants only
+    profile.write_text(yaml.safe_dump(data, sort_keys=False))
+    run = run_suite(url, counted, profile, tmp_path, env=secrets_env(two_dealers=SECRETS["other_dealer"]))
+    assert run.code == 4, run.out
+    errors = [line for line in run.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1 and "identities.dealer_uuid" in errors[0] and "'two_dealers'" in errors[0], run.out
+    assert run.requests <= 12 and "no tests ran" in run.out, run.out  # the preflight's reads, no test
+    assert_clean(run)
+
+
+def test_refused_two_dealers_client_skips_its_rules_and_says_why(target, tmp_path):
+    url, counted = target
+    run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, "-k", "two-dealers",
+                    env=secrets_env(two_dealers="not-the-password"))
+    assert run.code == 0, run.out
+    assert "client 'two_dealers' was refused by the target (HTTP 401" in run.out, run.out
+    rows = [r for r in run.matrix()["rules"] if "-two-dealers-" in r["rule"]]
+    assert len(rows) == 4 and {r["outcome"] for r in rows} == {"skipped"}, rows
+    assert_clean(run)
