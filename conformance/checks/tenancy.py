@@ -107,3 +107,6 @@ def filter_other_department_list(c: CheckContext) -> None:
                   or (t.get("department") or {}).get("uuid") != other]
         check(not leaked, ex, f"only trips of the listed department {other} are returned; got trips of other "
               f"departments (ours: {ours}): {leaked}", rule.citation)
+        # eventUuids names only trips of department_uuid: none matches, and none is counted either
+        check(body.get("totalCount") in (0, None), ex, f"no listed event is in department {other}: totalCount 0, "
+              f"got {body.get('totalCount')!r}", rule.citation)
