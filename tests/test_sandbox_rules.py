@@ -222,6 +222,7 @@ AUTH_MATRIX = {
     "no_scopes": (403, 403, 403, 403, 403),
     "read_only": (403, 403, 200, 403, 200),
     "other_dealer": (403, 403, 403, 403, 403),
+    "two_dealers": (200, 200, 200, 200, 200),  # the scopes of full, here as at other_dealer
     "full": (200, 200, 200, 200, 200),
 }
 
@@ -259,6 +260,22 @@ def test_other_dealer_client_serves_its_own_dealer(api):
     assert api.get_trips(sar).json()["totalCount"] == 0
     assert codes(api.delete(sar, delete_explicit_actor(ids))) == ["PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT"]
     r = api.delete(sar, delete_explicit_actor(ids), department=ids["other_department_uuid"], client="other_dealer")
+    assert r.status_code == 200, r.text
+
+
+def test_two_dealers_client_serves_each_dealer_through_its_own_path_only(api):
+    """The two_dealers client holds every scope at both dealers; an appointment is still its dealer's alone."""
+    ids = api.ids
+    body = non_web(ids)
+    body["dealerDepartmentUUID"] = ids["other_department_uuid"]
+    r = api.create(body, dealer=ids["other_dealer_uuid"], client="two_dealers")
+    assert r.status_code == 200, r.text
+    sar = r.json()["appointmentUUID"]
+    assert api.get_trips(sar, dealer=ids["other_dealer_uuid"], client="two_dealers").json()["totalCount"] == 1
+    assert api.get_trips(sar, client="two_dealers").json()["totalCount"] == 0
+    assert codes(api.delete(sar, delete_explicit_actor(ids), client="two_dealers")) == [
+        "PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT"]
+    r = api.delete(sar, delete_explicit_actor(ids), department=ids["other_department_uuid"], client="two_dealers")
     assert r.status_code == 200, r.text
 
 
