@@ -355,7 +355,7 @@ class Target:
         if auth is not None:
             REDACTOR.add_basic(*auth)
         self.ceiling.spend(operation)  # before the ledger's intent: a request refused here was never sent
-        intent = (self.ledger.begin_create(rel, content, self._server_now())
+        intent = (self.ledger.begin_create(rel, content, self._server_now(), client)
                   if operation == "create" and self.ledger is not None else None)
         attempts = 1 + (self.settings.retries if (method in IDEMPOTENT or operation_row(operation).read_only) else 0)
         url = self.base_url + rel

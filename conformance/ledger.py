@@ -85,16 +85,19 @@ class Ledger:
         finally:
             os.close(fd)
 
-    def record(self, sar_uuid: str, department_uuid: str, dealer_uuid: str) -> None:
+    def record(self, sar_uuid: str, department_uuid: str, dealer_uuid: str, client: str = "full") -> None:
+        """`client`: the profile client that created it, which the sweep deletes it with (the
+        default client may hold no grant at another dealer's department)."""
         entry = {"op": "created", "sar_uuid": sar_uuid, "department_uuid": department_uuid,
-                 "dealer_uuid": dealer_uuid, "at": time.time()}
+                 "dealer_uuid": dealer_uuid, "client": client, "at": time.time()}
         with self._lock:
             if sar_uuid in self._open:
                 return  # already recorded when its create answered (end_create)
             self._open[sar_uuid] = entry
             self._write(entry)
 
-    def begin_create(self, rel_url: str, content: bytes | None, not_before: float | None) -> str | None:
+    def begin_create(self, rel_url: str, content: bytes | None, not_before: float | None,
+                     client: str | None = "full") -> str | None:
         """Before a create is sent: what finds its appointment if its answer is never recorded.
 
         `not_before`: the server's clock now (epoch seconds, from its Date header), so that only
@@ -111,7 +114,8 @@ class Ledger:
         entry: dict[str, Any] = {
             "op": "intent", "id": uuid.uuid4().hex, "dealer_uuid": dealer.group(1) if dealer else None,
             "department_uuid": body.get("dealerDepartmentUUID"), "customer_uuid": body.get("customerUUID"),
-            "appointment_time": body.get("appointmentDateTime"), "not_before": not_before}
+            "appointment_time": body.get("appointmentDateTime"), "not_before": not_before,
+            "client": client or "full"}
         with self._lock:
             self._intents[entry["id"]] = entry
             self._write(entry)
@@ -124,7 +128,7 @@ class Ledger:
         data = object_of(ex.json)
         sar, department, dealer = data.get("appointmentUUID"), intent["department_uuid"], intent["dealer_uuid"]
         if isinstance(sar, str) and sar and _text(department) and _text(dealer):
-            self.record(sar, department, dealer)
+            self.record(sar, department, dealer, _client(intent))
         self._close_intent(intent_id)
 
     def _close_intent(self, intent_id: str) -> None:
@@ -157,7 +161,7 @@ class Ledger:
                                   "reserved slots, so it is not looked up: if it made an appointment, delete it "
                                   "by hand")
             try:
-                found = find_intent(target, intent)
+                found = find_intent(target, intent, cleanup_client(intent, ctx))
             except NotLookedUp as exc:
                 self.notes.append(str(exc))
                 self._close_intent(intent["id"])
@@ -167,12 +171,12 @@ class Ledger:
                               f"what it made failed: {type(exc).__name__}: {exc}")
                 continue
             for sar in found:
-                self.record(sar, intent["department_uuid"], intent["dealer_uuid"])
+                self.record(sar, intent["department_uuid"], intent["dealer_uuid"], _client(intent))
             self._close_intent(intent["id"])
         for entry in self.outstanding():
             try:
                 problem = delete_appointment(target, ctx, entry["sar_uuid"], entry["department_uuid"],
-                                             entry["dealer_uuid"])
+                                             entry["dealer_uuid"], cleanup_client(entry, ctx))
             except (Exception, TargetFault) as exc:  # a sweep reports every failure and keeps going
                 problem = f"{type(exc).__name__}: {exc}"
             if problem:
@@ -188,7 +192,7 @@ class Ledger:
             self.path.unlink()
 
 
-def find_intent(target: Target, intent: dict) -> list[str]:
+def find_intent(target: Target, intent: dict, client: str = "full") -> list[str]:
     """The appointments an unanswered create made: SAR UUIDs of trips matching EVERY identity
     its intent recorded. Asks the filter operation for the customer's trips of that dealer and
     department at exactly that time, then checks each trip itself (the target's filter is under
@@ -200,9 +204,10 @@ def find_intent(target: Target, intent: dict) -> list[str]:
     when = parse_instant(intent.get("appointment_time"))
     if not (_text(dealer) and _text(department) and _text(customer)) or when is None or when < RESERVED_FROM:
         return []  # no create with this body made an appointment, or not one of the suite's slots (a note)
-    ex = target.call("filter", body={"dealerDepartmentUUIDList": [department], "dealerUuids": [dealer],
-                                     "customerUuids": [customer], "startApptTime": intent["appointment_time"],
-                                     "endApptTime": intent["appointment_time"], "sortOrder": "APPT_TIME_ASC"})
+    ex = target.call("filter", client=client,
+                     body={"dealerDepartmentUUIDList": [department], "dealerUuids": [dealer],
+                           "customerUuids": [customer], "startApptTime": intent["appointment_time"],
+                           "endApptTime": intent["appointment_time"], "sortOrder": "APPT_TIME_ASC"})
     if 400 <= ex.status < 500:
         # The suite's own client may not look there (403), or the target rejects these identities
         # (400): then this create, sent with them, was rejected too, unless the target is broken.
@@ -231,10 +236,12 @@ def _matches(trip: dict, intent: dict, when: datetime) -> bool:
     return created is None or not_before is None or created.timestamp() >= not_before
 
 
-def delete_appointment(target: Target, ctx: Ctx, sar: str, department: str, dealer: str) -> str | None:
-    """Delete an appointment and its trip chain; None on success (or already gone)."""
+def delete_appointment(target: Target, ctx: Ctx, sar: str, department: str, dealer: str,
+                       client: str = "full") -> str | None:
+    """Delete an appointment and its trip chain, as `client`; None on success (or already gone)."""
     query = {"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "WEB"}
-    ex = target.call("delete", path={"dealerDepartmentUUID": department, "appointmentUuid": sar}, query=query)
+    where = {"dealerDepartmentUUID": department, "appointmentUuid": sar}
+    ex = target.call("delete", client=client, path=where, query=query)
     if ex.status == 200:
         return None
     codes = error_codes(ex.json)
@@ -245,7 +252,8 @@ def delete_appointment(target: Target, ctx: Ctx, sar: str, department: str, deal
     # scenario). How a target answers an unknown appointment is not documented (spec/NOTES.md
     # "Unknown appointment on delete"), so a 404 or INVALID_SAR_UUID may be either too: give it a
     # trip with update's create-new-trip scenario, then delete it; if it takes none, it is gone.
-    ex = target.call("update", path={"dealerUuid": dealer, "sarUUID": sar}, body=recreate_trip_body(ctx))
+    ex = target.call("update", client=client, path={"dealerUuid": dealer, "sarUUID": sar},
+                     body=recreate_trip_body(ctx))
     if ex.status != 200 and not not_linked:
         return None  # the target knows no such appointment: nothing is left to delete
     if ex.status != 200:
@@ -254,8 +262,7 @@ def delete_appointment(target: Target, ctx: Ctx, sar: str, department: str, deal
         seen: list = []
 
         def delete_again():
-            seen.append(target.call("delete", path={"dealerDepartmentUUID": department, "appointmentUuid": sar},
-                                    query=query))
+            seen.append(target.call("delete", client=client, path=where, query=query))
             return seen[-1]
 
         try:
@@ -265,7 +272,7 @@ def delete_appointment(target: Target, ctx: Ctx, sar: str, department: str, deal
             if NOT_LINKED not in error_codes(last.json):
                 return f"delete answered {last.received(200)}"
         return None  # deleted, or nothing left to delete
-    ex = target.call("delete", path={"dealerDepartmentUUID": department, "appointmentUuid": sar}, query=query)
+    ex = target.call("delete", client=client, path=where, query=query)
     return None if ex.status == 200 else f"delete after re-attaching a trip answered {ex.received(200)}"
 
 
@@ -323,6 +330,19 @@ def _replay(paths: list[Path], target_url: str | None) -> tuple[list[dict], list
         elif op == "answered":
             intents.pop(str(entry.get("id")), None)
     return list(reversed(list(open_.values()))), list(intents.values())
+
+
+def _client(entry: dict) -> str:
+    """The client an entry was created with; ledgers written before clients were recorded used "full"."""
+    client = entry.get("client")
+    return client if isinstance(client, str) and client.strip() else "full"
+
+
+def cleanup_client(entry: dict, ctx: Ctx) -> str:
+    """Who finds and deletes an entry's appointment: the full client at the profile's department
+    (a wrongly accepted create by a client without grants must still be deleted), else the client
+    that created it (a client holding another dealer's department, which the full one may not)."""
+    return "full" if entry.get("department_uuid") == ctx.ident("department_uuid") else _client(entry)
 
 
 def _text(value: Any) -> bool:

@@ -23,6 +23,6 @@ def send(target: Target, ledger: Ledger, ctx: Ctx, operation: str, request: dict
         dept = body.get("dealerDepartmentUUID") if isinstance(body, dict) else None
         ledger.record(ex.json["appointmentUUID"], dept if isinstance(dept, str) and dept.strip() else
                       ctx.ident("department_uuid"), (request.get("path") or {}).get("dealerUuid") or
-                      ctx.ident("dealer_uuid"))
+                      ctx.ident("dealer_uuid"), kw.get("client") or "full")
     return ex
 

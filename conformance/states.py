@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 
 from conformance.client import Exchange, Target
-from conformance.ledger import Ledger, delete_appointment, error_codes
+from conformance.ledger import Ledger, cleanup_client, delete_appointment, error_codes
 from conformance.settle import ready, window
 from conformance.verdict import check, expect_success, object_of
 from strategies.context import Ctx
@@ -91,10 +91,14 @@ class States:
             return {**state, "pickup_uuid": None, "dropoff_uuid": None, "removed_pickup_uuid": state["pickup_uuid"]}
         raise ValueError(f"unknown setup {name!r}")
 
-    def cleanup(self, sar_uuid: str) -> None:
+    def cleanup(self, sar_uuid: str, entry: dict | None = None) -> None:
+        """Delete an appointment the run made: where its ledger `entry` says it is (default: the profile's
+        department), as the client the ledger names for it."""
+        entry = entry or {"department_uuid": self.ctx.ident("department_uuid"),
+                          "dealer_uuid": self.ctx.ident("dealer_uuid")}
         with self.target.ceiling.cleaning():  # counted apart from the budget, never refused by it
-            problem = delete_appointment(self.target, self.ctx, sar_uuid, self.ctx.ident("department_uuid"),
-                                         self.ctx.ident("dealer_uuid"))
+            problem = delete_appointment(self.target, self.ctx, sar_uuid, entry["department_uuid"],
+                                         entry["dealer_uuid"], cleanup_client(entry, self.ctx))
         if problem is None:
             self.ledger.forget(sar_uuid)
 
@@ -107,4 +111,4 @@ class States:
         finally:
             for entry in self.ledger.outstanding():
                 if entry["sar_uuid"] not in before:
-                    self.cleanup(entry["sar_uuid"])
+                    self.cleanup(entry["sar_uuid"], entry)

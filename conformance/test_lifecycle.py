@@ -223,7 +223,7 @@ def test_lifecycle_state_machine(target, ctx, ledger, states):
         writes_lasted(target, ctx, ledger, Lifecycle.held, Lifecycle.last_write)
     finally:
         for entry in ledger.outstanding():
-            states.cleanup(entry["sar_uuid"])
+            states.cleanup(entry["sar_uuid"], entry)
 
 
 LASTED_DOC = {"doc": "get-partner-trips-for-appointment.txt",

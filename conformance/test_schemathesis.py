@@ -221,7 +221,7 @@ class _Run:
     def cleanup_since(self, before: set[str]) -> None:
         for entry in self.ledger.outstanding():
             if entry["sar_uuid"] not in before:
-                self.states.cleanup(entry["sar_uuid"])
+                self.states.cleanup(entry["sar_uuid"], entry)
 
 
 def _negated_path_parameters(case) -> set[str]:

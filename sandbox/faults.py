@@ -142,6 +142,8 @@ FAULTS: dict[str, str] = {
                                    "appointment.create at its own dealer too",
     "delete-two-dealers-any-path": "delete: the appointment is resolved whatever the path department for a client "
                                    "holding appointment.create at its own department too",
+    "create-two-dealers-any-dealer-replacement": "create: an appointment named for replacement is deleted whatever "
+                                                 "its dealer, for a client holding appointment.create there too",
     "filter-two-dealers-granted-departments": "filter: a client holding pickupdelivery.trip.fetch for several "
                                               "departments is served every one of them, listed or not",
 }

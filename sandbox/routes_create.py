@@ -240,7 +240,10 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         store.later(UNDO_AFTER, store.forget_trips, appointment.uuid, [t.uuid for t in (pickup_trip, drop_trip) if t])
     for name in ("mobileServiceApptUuid", "regularServiceApptUuid"):
         old = call.query(name)
-        if old and old != appointment.uuid and store.appointment_of(dealer_uuid, old) is not None \
+        named = store.appointment_of(dealer_uuid, old) if old else None
+        if old and named is None and ctx.fault("create-two-dealers-any-dealer-replacement"):
+            named = auth.held_at_owner(client, store.appointments.get(old), "appointment.create", "dealer")
+        if old and old != appointment.uuid and named is not None \
                 and not (ctx.variant("replaced-partner-appointment-kept") and store.mapping.get(old)):
             store.delete_appointment(old)
 

@@ -9,7 +9,9 @@ from conformance.checks import CheckContext, register
 from conformance.checks.common import chain_intact, get_trips, same_moment, settled
 from conformance.checks.update import update_trip_body
 from conformance.client import Exchange
+from conformance.runner import send
 from conformance.verdict import body_of, check, expect_error, expect_success
+from strategies.fixed import create_body
 
 
 def _other_tenant(rule, target, ctx) -> None:
@@ -43,6 +45,26 @@ def get_trips_other_dealer_path(c: CheckContext) -> None:
                   f"got {len(trips)} trip(s), ours among them: {leaked}", rule.citation)
         else:
             _rejected(ex, "reading another dealer's appointment", rule.citation)
+
+
+@register.property(once=4)
+def create_other_dealer_replacement(c: CheckContext) -> None:
+    """A create through other_dealer's path (for its department) by the rule's client, naming our
+    appointment in regularServiceApptUuid and mobileServiceApptUuid, replaces nothing of ours:
+    accepted (an appointment of the other dealer, deleted at the end as that client) or refused."""
+    rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
+    _other_tenant(rule, target, ctx)
+    with states.scope("appointment_with_drop") as made:
+        body = create_body(ctx)
+        body["dealerDepartmentUUID"] = ctx.ident("other_department_uuid")
+        ex = send(target, ledger, ctx, "create", {
+            "path": {"dealerUuid": ctx.ident("other_dealer_uuid")}, "body": body,
+            "query": {"regularServiceApptUuid": made["sar_uuid"], "mobileServiceApptUuid": made["sar_uuid"]}},
+            client=rule.credentials)
+        check(ex.status == 200 or 400 <= ex.status < 500, ex, "a create at another dealer is accepted (200) or "
+              "refused (4xx)", rule.citation)
+        settled(target, lambda: get_trips(target, ctx, made["sar_uuid"]), lambda seen: chain_intact(
+            seen[0], seen[1], made, "the appointment another dealer's create named for replacement", rule.citation))
 
 
 @register.property(once=4)
