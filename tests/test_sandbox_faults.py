@@ -428,7 +428,18 @@ def _two_dealers_update(api: SandboxClient) -> int:
     return status(api.update(created["appointmentUUID"], body, dealer=ids["other_dealer_uuid"], client="two_dealers"))
 
 
+def _two_dealers_replacement(api: SandboxClient) -> int:
+    """Trips left of an appointment named for replacement by a create through the other dealer's path."""
+    ids, ours = api.ids, api.created()
+    body = non_web(api, False)
+    body["dealerDepartmentUUID"] = ids["other_department_uuid"]
+    api.create(body, dealer=ids["other_dealer_uuid"], client="two_dealers",
+               query={"regularServiceApptUuid": ours["appointmentUUID"]})
+    return api.get_trips(ours["appointmentUUID"]).json()["totalCount"]
+
+
 PROBES.update({
+    "create-two-dealers-any-dealer-replacement": _two_dealers_replacement,
     "get-trips-two-dealers-any-path": lambda a: a.get_trips(a.created()["appointmentUUID"], dealer=a.ids[
         "other_dealer_uuid"], client="two_dealers").json()["totalCount"],
     "update-two-dealers-any-path": _two_dealers_update,
