@@ -320,6 +320,9 @@ def test_ci_example_gates_on_a_complete_run_with_every_client():
     steps = workflow["jobs"]["conformance"]["steps"]
     gate_step = next(s for s in steps if "make conformance" in s.get("run", ""))
     assert "--require-complete" in gate_step["run"]
+    # the sweep deletes an appointment outside the profile's department as the client that made it
+    sweep_step = next(s for s in steps if "--cleanup-only" in s.get("run", ""))
     for name in CLIENT_NAMES:
         var = f"PND_{name.upper()}_PASSWORD"
         assert gate_step["env"].get(var) == f"${{{{ secrets.{var} }}}}", f"the gate gets no secret for '{name}'"
+        assert sweep_step["env"].get(var) == f"${{{{ secrets.{var} }}}}", f"the sweep gets no secret for '{name}'"
