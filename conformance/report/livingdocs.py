@@ -346,7 +346,8 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
 <body>
 <header class="top">
 <h1>The API documents, annotated by the verdict</h1>
-<p class="meta" data-testid="run-meta">Target {html.escape(str(s.get("target")))} · generated
+<p class="meta" data-testid="run-meta">Target {html.escape(str(s.get("target")))} ·
+{html.escape(str((matrix.get("suite") or {}).get("name")))} {html.escape(str((matrix.get("suite") or {}).get("version")))} · generated
 {html.escape(str(matrix.get("generated_at")))} · gate
 <strong>{html.escape(str(matrix.get("gate", "")).upper())}</strong>
 (exit code {html.escape(str(matrix.get("exit_code")))}) · <a href="../conformance.md">conformance matrix</a> ·
