@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 # Reports: the Allure CLI pinned in package.json/package-lock.json, and Debian's Chromium for the
 # report's self-test (installed by `make browser` when missing; no downloaded browser builds).
 NODE_STAMP := node_modules/.installed
+# Node is optional for `make conformance`: without npm every report but the HTML is written, and the run says
+# in one line how to get the HTML.
+NPM := $(shell command -v npm 2>/dev/null)
 REPORTS ?= reports
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -25,9 +28,9 @@ $(NODE_STAMP): package.json package-lock.json
 	touch $(NODE_STAMP)
 
 # The suite → $(REPORTS)/: conformance.json + conformance.md (the matrix), junit.xml, allure-results/
-# and html/index.html, built even when tests fail. `python -m conformance` exits with pytest's code
-# (README "Exit codes"); make reports it as "Error <code>".
-conformance: $(STAMP) $(NODE_STAMP)
+# and html/index.html (when npm is installed), built even when tests fail.
+# `python -m conformance` exits with pytest's code (README "Exit codes"); make reports it as "Error <code>".
+conformance: $(STAMP) $(if $(NPM),$(NODE_STAMP))
 	$(BIN)/python -m conformance --reports-dir $(REPORTS) $(PYTEST_ARGS)
 
 # Rebuild only the HTML from the last run's Allure results.

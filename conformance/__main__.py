@@ -21,6 +21,7 @@ from _pytest._io import TerminalWriter  # pytest's own writer: the summary looks
 from conformance import htmlreport
 from conformance.report import gate
 from conformance.settings import REPO_ROOT
+from conformance.version import NAME, VERSION
 
 
 class _Handoff:
@@ -36,16 +37,22 @@ class _Handoff:
         self.matrix, self.reports = matrix, list(reports)
 
 
-def _html(reports: Path) -> tuple[str | None, str | None]:
-    """(the HTML report's path, None), or (None, why it was not built)."""
+def _html(reports: Path) -> tuple[str | None, str | None, bool]:
+    """(the HTML report's path, None, False), or (None, why it was not built, whether that fails the run).
+    Without the Allure CLI (Node is optional) the run keeps its code: every other report is written."""
     try:
-        return str(htmlreport.build((reports / "allure-results").resolve(), (reports / "html").resolve())), None
+        return str(htmlreport.build((reports / "allure-results").resolve(), (reports / "html").resolve())), None, False
+    except htmlreport.AllureMissing:
+        return None, htmlreport.HOW_TO_GET_HTML, False
     except Exception as exc:  # the command's boundary: one line naming why (htmlreport.main does the same)
         why = str(exc) if isinstance(exc, htmlreport.ReportError) else f"{type(exc).__name__}: {exc}"
-        return None, " ".join(why.split())
+        return None, " ".join(why.split()), True
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--version"]:
+        print(f"{NAME} {VERSION}")
+        return 0
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--reports-dir", type=Path,
                         default=Path(os.environ.get("PND_REPORTS_DIR") or REPO_ROOT / "reports"))
@@ -61,10 +68,10 @@ def main(argv: list[str]) -> int:
                             "--junitxml", str(reports / "junit.xml"), *rest], plugins=[handoff]))
     if code == pytest.ExitCode.USAGE_ERROR or {"--help", "-h", "--cleanup-only"} & set(rest):
         return code  # nothing ran: no report (the Allure results may be an older run's)
-    html, why = _html(reports)
+    html, why, fails = _html(reports)
     if why is not None:
         print(f"html report not built: {why}", file=sys.stderr)
-    final = code if code != 0 or html is not None else 3
+    final = 3 if code == 0 and fails else code
     if handoff.matrix is not None:
         matrix = handoff.matrix
         if final != matrix["exit_code"]:

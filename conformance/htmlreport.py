@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import os
 import re
 import shutil
 import subprocess
@@ -21,7 +22,8 @@ from pathlib import Path
 from conformance.pageguard import third_party_problems
 from conformance.settings import REPO_ROOT
 
-ALLURE_BIN = REPO_ROOT / "node_modules" / ".bin" / "allure"
+# The Allure CLI pinned in package.json (`npm ci`), or another one the user names in PND_ALLURE_BIN.
+ALLURE_BIN = Path(os.environ.get("PND_ALLURE_BIN") or REPO_ROOT / "node_modules" / ".bin" / "allure")
 CONFIG = REPO_ROOT / "allurerc.mjs"
 # The Allure template's analytics snippet (its inline part; the tag loading gtag.js goes as a
 # script of another host). Code markers, with characters base64 data cannot hold.
@@ -33,6 +35,14 @@ _DATA_URL = re.compile(r"data:[\w/+.-]+;base64,([A-Za-z0-9+/=]+)")
 
 class ReportError(Exception):
     """The HTML report could not be built (one line)."""
+
+
+class AllureMissing(ReportError):
+    """The Allure CLI is not installed: Node/npm is optional, and only the HTML report needs it."""
+
+
+HOW_TO_GET_HTML = ("the HTML report needs the Allure CLI (Node.js and npm): run `npm ci` in the suite's directory, "
+                   "then `make report` builds it from this run's Allure results")
 
 
 def strip_analytics(html: str) -> str:
@@ -62,7 +72,7 @@ def build(results: Path, out: Path, allure_bin: Path = ALLURE_BIN, config: Path 
     if not results.is_dir():
         raise ReportError(f"no Allure results at {results} (run pytest with --alluredir {results})")
     if not allure_bin.exists():
-        raise ReportError(f"{allure_bin} is missing: run `npm ci` (or `make conformance`, which does)")
+        raise AllureMissing(HOW_TO_GET_HTML)
     if out.exists():
         shutil.rmtree(out)
     cmd = [str(allure_bin), "generate", str(results), "--output", str(out), "--config", str(config)]

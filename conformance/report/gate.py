@@ -56,10 +56,17 @@ def gate_text(matrix: dict[str, Any]) -> str:
     return text
 
 
+def suite_label(matrix: dict[str, Any]) -> str:
+    """The suite and version that wrote the record (a rebuilt report names the run's, not today's)."""
+    suite = matrix.get("suite") or {}
+    return f"{suite.get('name')} {suite.get('version')}"
+
+
 def run_properties(matrix: dict[str, Any]) -> dict[str, str]:
     """The run as a few named values, for the JUnit suite's properties and Allure's environment."""
     s, run, seed = matrix.get("settings") or {}, matrix.get("run") or {}, matrix.get("seed") or {}
     return {
+        "suite_version": str((matrix.get("suite") or {}).get("version")),
         "target": str(s.get("target")),
         "profile": str(s.get("profile")),
         "gate": matrix["gate"],
@@ -118,6 +125,7 @@ def summary_lines(matrix: dict[str, Any], reports: Sequence[tuple[str, str]], co
 
     s, run = matrix.get("settings") or {}, matrix.get("run") or {}
     line("target", f"{s.get('target')}, profile {s.get('profile')}")
+    line("suite", suite_label(matrix))
     passed = matrix["exit_code"] == 0
     line("gate", gate_text(matrix), green=passed and not run.get("partial"), yellow=passed and bool(run.get("partial")),
          red=not passed, bold=True)

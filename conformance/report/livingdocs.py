@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redaction import redact
+from conformance.report import gate
 from conformance.report.outcome import Outcome
 
 UNCOVERED = "uncovered"  # a unit no rule cites: not an outcome of a test
@@ -346,7 +347,8 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
 <body>
 <header class="top">
 <h1>The API documents, annotated by the verdict</h1>
-<p class="meta" data-testid="run-meta">Target {html.escape(str(s.get("target")))} · generated
+<p class="meta" data-testid="run-meta">Target {html.escape(str(s.get("target")))} ·
+{html.escape(gate.suite_label(matrix))} · generated
 {html.escape(str(matrix.get("generated_at")))} · gate
 <strong>{html.escape(str(matrix.get("gate", "")).upper())}</strong>
 (exit code {html.escape(str(matrix.get("exit_code")))}) · <a href="../conformance.md">conformance matrix</a> ·
@@ -410,3 +412,4 @@ def write(matrix: dict[str, Any], coverage: Any, reports_dir: Path) -> Path | No
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(matrix, coverage, units, DOCS_DIR, operations), encoding="utf-8")
     return path
+

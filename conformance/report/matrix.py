@@ -16,6 +16,7 @@ from conformance.redaction import redact
 from conformance.report import gate, scope
 from conformance.report.outcome import OUTCOMES, Outcome
 from conformance.report.record import RunRecord, TestRecord, failure_summary
+from conformance.version import NAME, VERSION
 
 FAILURE = "failure"  # a row's non-conformance as data (record.failure_fields), not written to the JSON
 
@@ -70,6 +71,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
     code = gate.exit_code(int(exitstatus), incomplete, bool(run.settings.require_complete))
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "suite": {"name": NAME, "version": VERSION},
         "settings": run.settings.describe(),
         "exit_code": code,
         "gate": "pass" if code == 0 else "fail",
@@ -133,8 +135,8 @@ def render_markdown(matrix: dict[str, Any]) -> str:
     shown = [o for o in OUTCOMES if o != Outcome.NOT_RUN or all_[Outcome.NOT_RUN]]
     run = matrix.get("run") or {}
     out = ["# Conformance matrix" + (" (partial run)" if run.get("partial") else ""), "",
-           f"Target: {s.get('target')} (profile `{s.get('profile')}`) · generated {matrix['generated_at']} · "
-           f"gate: **{gate.gate_text(matrix)}**", ""]
+           f"Target: {s.get('target')} (profile `{s.get('profile')}`) · {gate.suite_label(matrix)} · generated "
+           f"{matrix['generated_at']} · gate: **{gate.gate_text(matrix)}**", ""]
     if run.get("partial"):
         out += [f"**Partial run** ({_cell('; '.join(run.get('selection') or []), 300)}): a verdict on the selected "
                 "tests only, not on the target; the rules outside the selection are `not run`.", ""]
