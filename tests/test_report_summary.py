@@ -23,7 +23,7 @@ from conformance.settings import CLIENT_NAMES
 from spec.catalogue import load_rules
 from tests.reportrun import SANDBOX_PROFILE, SELECTION, run_suite, sandbox_run
 
-LABELS = ("target", "gate", "rules", "other tests", "not checked", "requests", "seed", "reports")
+LABELS = ("target", "suite", "gate", "rules", "other tests", "not checked", "requests", "seed", "reports")
 # pytest's words for its count of tests (the reports' words are pass, fail, error, skipped, ...).
 PYTEST_COUNT = re.compile(r"\b\d+ (passed|failed|deselected|errors?|warnings?)\b")
 MISSING = ("no_scopes", "read_only", "other_dealer", "dealer_level", "department_level", "two_dealers")
