@@ -7,7 +7,7 @@
    a rate limit), the floor from the catalogue (the fewest requests giving every observable rule
    one verdict: its setup, its request, its cleanup) and the run's ratio to it;
 2. requests per second of the suite's client (Target.call: recording, redaction, ledger-free
-   reads) in-process and over loopback (`python -m sandbox`);
+   reads) in-process and over loopback (`python -m pnd_conformance.sandbox`);
 3. the raw floor: bare httpx requests on the same transport with no generation or recording;
    the ratio suite/raw is the suite's per-request overhead;
 4. with --mutants: detection against budget. Per request budget (`floor` = the run's floor,
@@ -31,12 +31,12 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from conformance.budget import floor_of, rule_cost  # noqa: E402
-from conformance.client import InProcessTransport, Target  # noqa: E402
-from conformance.requests_count import summary_lines  # noqa: E402
-from conformance.settings import resolve  # noqa: E402
-from sandbox import create_app  # noqa: E402
-from spec.catalogue import load_rules  # noqa: E402
+from pnd_conformance.request_budget import floor_of, rule_cost  # noqa: E402
+from pnd_conformance.http.client import InProcessTransport, Target  # noqa: E402
+from pnd_conformance.report.requests import summary_lines  # noqa: E402
+from pnd_conformance.settings import resolve  # noqa: E402
+from pnd_conformance.sandbox import create_app  # noqa: E402
+from pnd_conformance.spec.catalogue import load_rules  # noqa: E402
 from tests.wire import PROFILE, wire_sandbox  # noqa: E402
 
 
@@ -74,7 +74,7 @@ def catalogue_floor() -> int:
 def default_run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
+        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/suite", "-q", "-p", "no:cacheprovider",
                                "--reports-dir", tmp], cwd=REPO, capture_output=True, text=True, env=_env())
         wall = time.perf_counter() - start
         summary = (proc.stdout.strip().splitlines() or ["?"])[-1]

@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from sandbox import envelopes, faults as fault_registry, variants as variant_registry
-from sandbox import routes_create, routes_delete, routes_filter, routes_get_trips, routes_update
-from sandbox.context import Call, Context
-from sandbox.seed import Client, load_seed
-from sandbox.store import Store
-from sandbox.validation import ApiError, MalformedJson
-from spec.operations import operations
+from pnd_conformance.sandbox import envelopes, faults as fault_registry, variants as variant_registry
+from pnd_conformance.sandbox import routes_create, routes_delete, routes_filter, routes_get_trips, routes_update
+from pnd_conformance.sandbox.context import Call, Context
+from pnd_conformance.sandbox.seed import Client, load_seed
+from pnd_conformance.sandbox.store import Store
+from pnd_conformance.sandbox.validation import ApiError, MalformedJson
+from pnd_conformance.spec.operations import operations
 
 log = logging.getLogger("sandbox")
 

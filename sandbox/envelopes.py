@@ -10,8 +10,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sandbox.validation import ApiError
-from spec.operations import operation as operation_row
+from pnd_conformance.sandbox.validation import ApiError
+from pnd_conformance.spec.operations import operation as operation_row
 
 # The id fields each errors-list operation carries (null on errors).
 ID_FIELDS = {

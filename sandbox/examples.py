@@ -3,7 +3,7 @@
 Each builder returns `(path, query, body)` for one documented curl example; the sandbox's own
 tests (tests/test_sandbox_*.py) drive them, and they make a quick manual check easy:
 
-    >>> from sandbox.examples import SandboxClient, create_minimal
+    >>> from pnd_conformance.sandbox.examples import SandboxClient, create_minimal
     >>> api = SandboxClient()
     >>> api.create(create_minimal(api.ids)).json()["statusCode"]
     200
@@ -13,7 +13,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Iterable
 
-from sandbox.seed import load_seed
+from pnd_conformance.sandbox.seed import load_seed
 
 DEALER_PATH = "/appointment/v2/dealers/{dealer}/partner-appointments-with-trip"
 
@@ -206,7 +206,7 @@ class SandboxClient:
     """A fresh in-process sandbox and a Starlette TestClient speaking to it, per client name."""
 
     def __init__(self, faults: Iterable[str] = (), app: Any = None) -> None:
-        from sandbox.app import create_app
+        from pnd_conformance.sandbox.app import create_app
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2

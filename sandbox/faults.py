@@ -2,7 +2,7 @@
 
 Each fault is a small guarded branch at the exact point of the documented behaviour it breaks
 (grep the fault name to find it). All are off by default; `create_app(faults=[...])`,
-`python -m sandbox --faults a,b` or, for the suite's in-process target, `PND_SANDBOX_FAULTS=a,b`.
+`pnd-conformance sandbox --faults a,b` or, for the suite's in-process target, `PND_SANDBOX_FAULTS=a,b`.
 """
 from __future__ import annotations
 
@@ -163,7 +163,7 @@ def names_in(table: dict[str, str], value: Iterable[str] | str | None, error: ty
     names = frozenset(v.strip() for v in value if v and v.strip())
     unknown = sorted(names - table.keys())
     if unknown:
-        raise error(f"unknown sandbox {what}: {', '.join(unknown)} (see `python -m sandbox {listing}`)")
+        raise error(f"unknown sandbox {what}: {', '.join(unknown)} (see `pnd-conformance sandbox {listing}`)")
     return names
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import auth, envelopes
-from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, Call, Context
-from sandbox.store import UNDO_AFTER, Appointment, Trip, new_uuid
-from sandbox.trips import TRIP_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
-from sandbox.validation import ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types, coerce_scalars, \
-    format_local, obj, parse_json_object, parse_offset_datetime
+from pnd_conformance.sandbox import auth, envelopes
+from pnd_conformance.sandbox.context import MESSAGING_SUPPRESSED, SOURCES, Call, Context
+from pnd_conformance.sandbox.store import UNDO_AFTER, Appointment, Trip, new_uuid
+from pnd_conformance.sandbox.trips import TRIP_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
+from pnd_conformance.sandbox.validation import (ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types,
+    coerce_scalars, format_local, obj, parse_json_object, parse_offset_datetime)
 
 USER = {"uuid": str, "deptUUID": str, "teamUuid": str}
 TRANSPORT = {"transportation": str, "transportOptionUuid": str, "altTransportation": str, "bookingID": str,

@@ -8,13 +8,14 @@ import copy
 from datetime import datetime, time as dtime
 from typing import Any
 
-from sandbox import auth, envelopes
-from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, UPDATE_RIDE_TYPES, Call, Context
-from sandbox.routes_create import METADATA, PREFERENCE, USER, VEHICLE
-from sandbox.store import UNDO_AFTER, Trip, new_uuid
-from sandbox.trips import EVENT_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
-from sandbox.validation import ANY, add_minutes, bad_request, blank, check_types, coerce_scalars, format_local, obj, \
-    parse_date, parse_json_object, parse_offset_datetime, parse_time
+from pnd_conformance.sandbox import auth, envelopes
+from pnd_conformance.sandbox.context import MESSAGING_SUPPRESSED, SOURCES, UPDATE_RIDE_TYPES, Call, Context
+from pnd_conformance.sandbox.routes_create import METADATA, PREFERENCE, USER, VEHICLE
+from pnd_conformance.sandbox.store import UNDO_AFTER, Trip, new_uuid
+from pnd_conformance.sandbox.trips import (EVENT_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car,
+    same_drivers)
+from pnd_conformance.sandbox.validation import (ANY, add_minutes, bad_request, blank, check_types, coerce_scalars,
+    format_local, obj, parse_date, parse_json_object, parse_offset_datetime, parse_time)
 
 APPOINTMENT_INFO = {"appointmentDate": str, "appointmentStartTime": str, "appointmentEndTime": str,
                     "userUuid": str, "comments": str, "internalNotes": str, "altTransportation": str, "source": str}
@@ -104,7 +105,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                           "updateAppointmentForTripRequest.pickupDeliveryTripMetadata is required")
 
     event = event_request.get("pickupDeliveryTripEvent")
-    trip_uuid = None if blank(metadata.get("tripUUID")) else metadata["tripUUID"]
+    trip_uuid: Any = None if blank(metadata.get("tripUUID")) else metadata["tripUUID"]
     mapped = store.mapping.get(sar_uuid)
     if event is None and trip_uuid is None:
         if not ctx.fault("update-both-null-accepted"):

@@ -7,7 +7,7 @@ false alarm of the suite, not a sandbox bug (tests/test_mutants.py runs them bes
 tests/test_variants_settle.py runs SETTLE_VARIANTS over the wire, where the settle window is on).
 
 One entry per variant: its name and what the sandbox then does differently. All are off by
-default: `create_app(variants=[...])`, `python -m sandbox --variants a,b`, or in-process
+default: `create_app(variants=[...])`, `pnd-conformance sandbox --variants a,b`, or in-process
 `--sandbox-variants a,b` / `PND_SANDBOX_VARIANTS=a,b`. A handler checks one with
 `ctx.variant(NAME)` at the point of the behaviour (grep the name); the settle variants act
 around the handlers (Runtime) and as ASGI middlewares (VerboseJson, Gateway).
@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.faults import names_in
+from pnd_conformance.sandbox.faults import names_in
 
 SETTLE_DELAY = 0.25  # seconds, for the two settle variants (a run polls ~0.3 s per settled write)
 FILTER_LAG = 1.5  # seconds filter's index trails the writes (filter-lags): beyond one poll, within the window
@@ -179,7 +179,7 @@ class Runtime:
             del self._snapshots[:old[-1]]
 
     def _replica(self) -> Any:
-        from sandbox.store import Store
+        from pnd_conformance.sandbox.store import Store
 
         cutoff = time.monotonic() - self.lag
         seen = [s for t, s in self._snapshots if t <= cutoff] or [self._snapshots[0][1]]
@@ -202,8 +202,8 @@ class _Others:
         self.made: list[str] = []
 
     def _create(self, when: datetime) -> None:
-        from sandbox import routes_create
-        from sandbox.context import Call
+        from pnd_conformance.sandbox import routes_create
+        from pnd_conformance.sandbox.context import Call
 
         ids, rng = self.ids, self.rng
         body: dict[str, Any] = {

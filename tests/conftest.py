@@ -60,7 +60,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def _scores(terminalreporter) -> None:
-    from sandbox.variants import VARIANTS as ALL_VARIANTS
+    from pnd_conformance.sandbox.variants import VARIANTS as ALL_VARIANTS
     from tests.test_mutants import MUTANTS, SCORE_FILE, VARIANTS_SCORE_FILE
     from tests.test_variants_settle import SCORE_FILE as SETTLE_SCORE_FILE
 

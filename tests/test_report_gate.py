@@ -14,9 +14,9 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from conformance.expectations import (DEVIATION_FIXED, EXPECTED_DEVIATION, Baseline, ExpectationsError,
+from pnd_conformance.judging.expectations import (DEVIATION_FIXED, EXPECTED_DEVIATION, Baseline, ExpectationsError,
                                       load_expectations)
-from spec.catalogue import load_rules
+from pnd_conformance.spec.catalogue import load_rules
 from tests.reportrun import run_suite, sandbox_run
 
 # Under this sandbox fault missing/invalid credentials get 403 instead of the documented 401.

@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from conformance import htmlreport
-from conformance.pageguard import third_party_problems
+from pnd_conformance.report import html as htmlreport
+from pnd_conformance.report.page_guard import third_party_problems
 from tests.reportrun import ALLURE, REPO, require
 
 # Analytics host names and a whole third-party tag, as test data could carry them.
@@ -30,7 +30,7 @@ def _results(directory) -> None:
     (directory / source).write_text(json.dumps({"query": {"q": TRAPS[0]}, "traps": TRAPS}), encoding="utf-8")
     result = {
         "uuid": str(uuid.uuid4()), "historyId": uuid.uuid4().hex, "name": f"filter/query {TRAPS[0]}",
-        "fullName": "conformance.test_rules#guard", "status": "passed", "stage": "finished",
+        "fullName": "pnd_conformance.suite.test_rules#guard", "status": "passed", "stage": "finished",
         "start": 1_700_000_000_000, "stop": 1_700_000_001_000,
         "parameters": [{"name": "value", "value": " ".join(TRAPS)}],
         "labels": [{"name": "suite", "value": "guard"}],
@@ -101,8 +101,8 @@ def test_a_report_that_cannot_be_built_is_one_line(tmp_path):
     (tmp_path / "results").mkdir()
     with pytest.raises(htmlreport.ReportError, match=r"references third parties: <link href> loads "
                                                      r"https://cdn.example.com/a.css$"):
-        htmlreport.build(tmp_path / "results", tmp_path / "html", allure_bin=fake)
-    proc = subprocess.run([sys.executable, "-m", "conformance.htmlreport", "--results", str(tmp_path / "missing"),
+        htmlreport.build(tmp_path / "results", tmp_path / "html", allure=fake)
+    proc = subprocess.run([sys.executable, "-m", "pnd_conformance.report.html", "--results", str(tmp_path / "missing"),
                            "--out", str(tmp_path / "html")], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("html report not built: no Allure results")

@@ -17,13 +17,13 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from conformance.report import gate, scope
-from conformance.report.outcome import OUTCOMES
-from conformance.settings import CLIENT_NAMES
-from spec.catalogue import load_rules
+from pnd_conformance.report import summary as gate, scope
+from pnd_conformance.judging.outcome import OUTCOMES
+from pnd_conformance.settings import CLIENT_NAMES
+from pnd_conformance.spec.catalogue import load_rules
 from tests.reportrun import SANDBOX_PROFILE, SELECTION, run_suite, sandbox_run
 
-LABELS = ("target", "gate", "rules", "other tests", "not checked", "requests", "seed", "reports")
+LABELS = ("target", "suite", "gate", "rules", "other tests", "not checked", "requests", "seed", "reports")
 # pytest's words for its count of tests (the reports' words are pass, fail, error, skipped, ...).
 PYTEST_COUNT = re.compile(r"\b\d+ (passed|failed|deselected|errors?|warnings?)\b")
 MISSING = ("no_scopes", "read_only", "other_dealer", "dealer_level", "department_level", "two_dealers")
@@ -77,7 +77,7 @@ def _profile(tmp_path: Path, clients: tuple[str, ...]) -> Path:
 # ----------------------------------------------------------------------------------------- the block
 
 def test_summary_is_one_block_after_pytests_line_in_order():
-    """`python -m conformance` ends with the block, its sections in the documented order, after pytest's line
+    """`python -m pnd_conformance` ends with the block, its sections in the documented order, after pytest's line
     (and after the HTML report is built); its counts say what they count, so none reads as pytest's."""
     run = sandbox_run()
     matrix = _matrix(run.reports)
@@ -176,13 +176,13 @@ def test_selection_names_what_narrowed_the_run(tmp_path):
                                invocation_params=SimpleNamespace(dir=suite.parent))
 
     assert scope.selection(config([str(suite)])) == []
-    assert scope.selection(config(["conformance"])) == []
-    assert scope.selection(config(["conformance"], keyword="filter/", markexpr="readonly")) == [
+    assert scope.selection(config(["conformance/suite"])) == []
+    assert scope.selection(config(["conformance/suite"], keyword="filter/", markexpr="readonly")) == [
         "-k filter/", "-m readonly"]
-    assert scope.selection(config(["conformance/test_rules.py"])) == ["only conformance/test_rules.py"]
+    assert scope.selection(config(["conformance/suite/test_rules.py"])) == ["only conformance/suite/test_rules.py"]
     assert scope.selection(config([str(suite / "test_lifecycle.py") + "::test_lifecycle_state_machine"])) == [
-        "only conformance/test_lifecycle.py::test_lifecycle_state_machine"]
-    assert scope.selection(config(["conformance"]), deselected=3) == ["3 test(s) deselected"]
+        "only conformance/suite/test_lifecycle.py::test_lifecycle_state_machine"]
+    assert scope.selection(config(["conformance/suite"]), deselected=3) == ["3 test(s) deselected"]
 
 
 def test_full_run_with_every_client_is_complete(tmp_path):
@@ -290,7 +290,7 @@ def test_profiles_are_the_same_under_a_ci_environment(ci_variable):
     import os
     import subprocess
     import sys
-    code = ("import conformance.plugin; from hypothesis import settings as s; "
+    code = ("import pnd_conformance.plugins.harness; from hypothesis import settings as s; "
             "print({n: s.get_profile(n).derandomize for n in ('dev', 'thorough', 'ci', 'mutant')})")
     env = {**os.environ, ci_variable: "true"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

@@ -10,9 +10,9 @@ from typing import Any, Callable
 
 import pytest
 
-from sandbox import FAULTS, create_app
-from sandbox.examples import SandboxClient, create_minimal, create_minimal_with_drop, delete_explicit_actor, \
-    update_minimal
+from pnd_conformance.sandbox import FAULTS, create_app
+from pnd_conformance.sandbox.examples import (SandboxClient, create_minimal, create_minimal_with_drop,
+    delete_explicit_actor, update_minimal)
 
 D1, D2 = "6b4cb2424a234596a217beaddbc496cb", "922766581e2741c08a6a63ec24ede6a4"
 

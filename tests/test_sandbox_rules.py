@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from sandbox.examples import (SandboxClient, create_minimal, create_minimal_with_drop, delete_explicit_actor,
-                              update_minimal)
+from pnd_conformance.sandbox.examples import (SandboxClient, create_minimal, create_minimal_with_drop,
+    delete_explicit_actor, update_minimal)
 
 
 @pytest.fixture
@@ -562,7 +562,7 @@ def _paths(value, prefix=()):
 @pytest.mark.parametrize("value", WRONG_TYPES, ids=lambda v: type(v).__name__ + repr(v)[:10])
 def test_any_value_anywhere_never_500(api, value):
     """Never a 500: every field of the complete create/update bodies replaced by a value of another type."""
-    from sandbox.examples import create_complete, update_complete
+    from pnd_conformance.sandbox.examples import create_complete, update_complete
 
     created = api.created()
     base_create = create_complete(api.ids)

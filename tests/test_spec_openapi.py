@@ -20,10 +20,10 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from spec.catalogue import DOCS_DIR
-from spec.doctables import Row, parse_tables
-from spec.openapi import SPEC_PATH, load_openapi, operation_by_key
-from spec.operations import OPERATIONS as KEYS, operation as operation_row
+from pnd_conformance.spec.catalogue import DOCS_DIR
+from pnd_conformance.spec.doctables import Row, parse_tables
+from pnd_conformance.spec.openapi import SPEC_PATH, load_openapi, operation_by_key
+from pnd_conformance.spec.operations import OPERATIONS as KEYS, operation as operation_row
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_URI = "urn:pnd:openapi"
@@ -168,7 +168,7 @@ def test_spec_is_valid_openapi_31():
 
 
 def test_loader_contract():
-    """spec.openapi: SPEC_PATH points at spec/openapi.yaml, load_openapi() is cached and equals
+    """pnd_conformance.spec.openapi: SPEC_PATH points at spec/openapi.yaml, load_openapi() is cached and equals
     yaml.safe_load of the file, operation_by_key returns (METHOD, path, operation) by
     x-pnd-operation and raises KeyError for an unknown key."""
     assert SPEC_PATH == ROOT / "spec" / "openapi.yaml"

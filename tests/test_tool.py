@@ -18,7 +18,7 @@ LABEL = f"pnd-conformance {VERSION}"
 
 
 def test_version_is_the_one_in_pyproject():
-    proc = subprocess.run([sys.executable, "-m", "conformance", "--version"], cwd=REPO, env=_env(None),
+    proc = subprocess.run([sys.executable, "-m", "pnd_conformance", "--version"], cwd=REPO, env=_env(None),
                           capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stdout.strip(), proc.stderr) == (0, LABEL, "")
 
@@ -41,13 +41,13 @@ def test_without_the_allure_cli_every_other_report_is_written_and_the_code_is_ke
     """No Node: the run passes (exit 0) with one line saying how to get the HTML, no traceback."""
     reports = tmp_path / "reports"
     proc = subprocess.run(
-        [sys.executable, "-m", "conformance", "--reports-dir", str(reports), "-k", "get-trips/get-trips-auth-missing",
+        [sys.executable, "-m", "pnd_conformance", "--reports-dir", str(reports), "-k", "get-trips/get-trips-auth-missing",
          "--hypothesis-profile", "ci", "-p", "no:xdist"],
         cwd=REPO, env=_env({"PND_ALLURE_BIN": str(tmp_path / "no-allure")}), capture_output=True, text=True,
         timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     said = [line for line in proc.stderr.splitlines() if "html report not built" in line]
-    assert len(said) == 1 and "npm ci" in said[0] and "make report" in said[0], proc.stderr
+    assert len(said) == 1 and "npm ci" in said[0] and "pnd-conformance report" in said[0], proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     for report in ("conformance.json", "conformance.md", "junit.xml", "docs/index.html",
                    "allure-results/environment.properties"):
@@ -66,5 +66,5 @@ def _dry_run(npm: str) -> str:
 def test_make_conformance_needs_npm_only_when_it_is_installed():
     assert "npm ci" not in _dry_run("")
     assert "npm ci" in _dry_run("npm")
-    assert "-m conformance" in _dry_run("")
+    assert "pnd-conformance run" in _dry_run("")
 

@@ -18,12 +18,12 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from conformance.budget import DEFAULT_REQUEST_BUDGET
-from conformance.client import MAX_BODY_KEPT, Exchange
-from conformance.gateway import retry_after
-from conformance.settle import eventually, ready
-from conformance.verdict import NonConformance
-from sandbox.variants import SETTLE_VARIANTS, VARIANTS
+from pnd_conformance.request_budget import DEFAULT_REQUEST_BUDGET
+from pnd_conformance.http.client import MAX_BODY_KEPT, Exchange
+from pnd_conformance.http.gateway import retry_after
+from pnd_conformance.target.settle import eventually, ready
+from pnd_conformance.judging.verdict import NonConformance
+from pnd_conformance.sandbox.variants import SETTLE_VARIANTS, VARIANTS
 from tests.fault_servers import fault_server
 from tests.outputs import score_file
 from tests.test_mutants import MUTANTS, broken_rules, run_suite

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from conformance.client import Exchange
-from conformance.redaction import MASK, REDACTOR
-from conformance.report.record import failure_fields, failure_summary
-from conformance.verdict import NonConformance, check, fail
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.http.redaction import MASK, REDACTOR
+from pnd_conformance.report.record import failure_fields, failure_summary
+from pnd_conformance.judging.verdict import NonConformance, check, fail
 
 SECRET = "s3cret-in-a-body-0000"
 

@@ -1,4 +1,4 @@
-"""`python -m sandbox` in a subprocess on a free loopback port, for over-the-wire self-tests."""
+"""`python -m pnd_conformance.sandbox` in a subprocess on a free loopback port, for over-the-wire self-tests."""
 from __future__ import annotations
 
 import json
@@ -30,7 +30,7 @@ def free_port() -> int:
 def wire_sandbox(faults: str = "", variants: str = "") -> Iterator[str]:
     """Serve the sandbox on loopback until the block ends; yields its base URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "pnd_conformance.sandbox", "--host", "127.0.0.1", "--port", str(port)]
     if faults:
         cmd += ["--faults", faults]
     if variants:

@@ -10,5 +10,5 @@
     scope.py     what the run covered: partial (a selection), stopped early, not checked (by reason), complete
     gate.py      the exit code (--require-complete) and the terminal summary, one block at the very end
 
-conformance/reporting.py is the pytest plugin that feeds the record and calls the outputs.
+conformance/plugins/reports.py is the pytest plugin that feeds the record and calls the outputs.
 """

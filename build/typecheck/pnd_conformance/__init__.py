@@ -1,0 +1,1 @@
+/work/main/conformance/__init__.py

@@ -1,0 +1,1 @@
+/work/main/conformance/cli.py

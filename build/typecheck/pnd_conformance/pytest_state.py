@@ -1,0 +1,1 @@
+/work/main/conformance/pytest_state.py
