@@ -23,7 +23,7 @@ from pnd_conformance.spec.operations import operation
 # rule its verdict and still explores where exploration pays.
 DEFAULT_REQUEST_BUDGET = 1500
 UNBUDGETED_PROFILES = frozenset({"thorough"})
-# The budget is a ceiling (conformance/http/client.py Ceiling): past it no request is sent, cleanup excepted. The
+# The budget is a ceiling (conformance/http/policies.py Ceiling): past it no request is sent, cleanup excepted. The
 # plan counts each test's cleanup too, which leaves in-process runs a margin for the preflight's reads and
 # what estimates miss (a default run sends ~1,100 requests besides cleanup). Over the wire, settle reads
 # (conformance/target/settle.py polls a lagging target until a write shows: several reads where the plan counts

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from pnd_conformance.request_budget import DEFAULT_REQUEST_BUDGET
-from pnd_conformance.http.client import MAX_BODY_KEPT, Exchange
+from pnd_conformance.http.exchange import MAX_BODY_KEPT, Exchange
 from pnd_conformance.http.gateway import retry_after
 from pnd_conformance.target.settle import eventually, ready
 from pnd_conformance.judging.verdict import NonConformance

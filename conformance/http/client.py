@@ -1,4 +1,5 @@
-"""The suite's HTTP client: one connection pool per run, every exchange recorded (redacted).
+"""The suite's HTTP client: one connection pool per run, every exchange recorded (redacted; exchange.py),
+within the run's budget and rate limit (policies.py).
 
 A network or harness fault raises `TargetFault` (reported as an error, not a
 non-conformance); whatever the target answers, however garbled, becomes an `Exchange`.
@@ -6,30 +7,23 @@ non-conformance); whatever the target answers, however garbled, becomes an `Exch
 from __future__ import annotations
 
 import json
-import shlex
-import threading
 import time
 from collections import deque
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import Any
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
 import httpx
 
+from pnd_conformance.http.exchange import MAX_BODY_KEPT, MAX_BODY_READ, Exchange
 from pnd_conformance.http.gateway import retry_after
+from pnd_conformance.http.policies import Ceiling, RateLimiter
 from pnd_conformance.http.redaction import REDACTOR, redact
 from pnd_conformance.settings import CLIENT_NAMES, IN_PROCESS, Settings
 from pnd_conformance.spec.operations import operation as operation_row
 
-_UNSET: Any = object()
-# The verdict reads a response whole up to MAX_BODY_READ (far above any sane answer: 150 trips
-# indented are ~0.5 MiB); beyond it the body is not read and the test fails saying so. Reports
-# (attachments, the history) keep the first MAX_BODY_KEPT of a body, and say when they cut it.
-MAX_BODY_READ = 32 * 1024 * 1024
-MAX_BODY_KEPT = 64 * 1024
+_UNSET: Any = object()  # `call` without a body (None is the JSON null)
 IDEMPOTENT = frozenset({"GET", "DELETE", "HEAD", "OPTIONS"})
 
 
@@ -48,163 +42,6 @@ class TargetFault(BaseException):
     def __init__(self, message: str, unreachable: bool = False) -> None:
         super().__init__(message)
         self.unreachable = unreachable
-
-
-class BudgetReached(BaseException):
-    """The run's request budget is spent: the request was not sent, so nothing is judged (not run).
-
-    A BaseException for the reason TargetFault is one: Hypothesis must not take it for the property failing.
-    """
-
-
-class Ceiling:
-    """The request budget as a ceiling: at most `limit` requests leave this process (None: no limit).
-
-    Cleanup (deleting what the run made, inside `cleaning()`) is never refused, and counted apart: the
-    suite deletes whatever it creates, even when the budget is spent.
-    """
-
-    def __init__(self, limit: int | None = None, shared: str | None = None) -> None:
-        self.limit = limit
-        self.sent = 0  # by this process
-        self.cleanup = 0
-        self.refused = 0  # requests not sent because the budget was spent
-        # A file holding the run's count, when several processes (xdist workers) share one budget.
-        self.shared = shared
-        self._local = threading.local()
-        self._lock = threading.Lock()
-
-    @property
-    def reached(self) -> bool:
-        return self.limit is not None and self.sent >= self.limit
-
-    def _take_shared(self) -> bool:
-        """One request from the budget the processes share (a counter in a locked file); False when spent."""
-        import fcntl
-
-        assert self.shared is not None and self.limit is not None
-        with self._lock, open(self.shared, "a+", encoding="ascii") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            f.seek(0)
-            used = int(f.read().strip() or 0)
-            if used >= self.limit:
-                return False
-            f.seek(0)
-            f.truncate()
-            f.write(str(used + 1))
-            return True
-
-    @property
-    def in_cleanup(self) -> bool:
-        return getattr(self._local, "depth", 0) > 0
-
-    @contextmanager
-    def cleaning(self) -> Iterator[None]:
-        self._local.depth = getattr(self._local, "depth", 0) + 1
-        try:
-            yield
-        finally:
-            self._local.depth -= 1
-
-    def spend(self, operation: str) -> None:
-        """Count one request about to be sent; BudgetReached (nothing sent) when the budget is spent."""
-        if self.in_cleanup:
-            self.cleanup += 1
-            return
-        if self.limit is not None and (not self._take_shared() if self.shared else self.reached):
-            self.refused += 1
-            raise BudgetReached(f"the run's request budget of {self.limit:,} requests was reached "
-                                "(--request-budget)")
-        self.sent += 1
-
-
-@dataclass
-class Exchange:
-    operation: str
-    method: str
-    url: str
-    client_name: str | None
-    request_headers: dict[str, str]
-    request_body: str | None
-    status: int
-    response_headers: dict[str, str]
-    response_text: str
-    truncated: bool  # the body exceeded MAX_BODY_READ: the verdict could not read it
-    elapsed_ms: float
-    password_env: str | None = None
-    username: str | None = None
-    body_bytes: int | None = None  # the size received (None: not measured)
-    cleanup: bool = False  # sent to delete what the run made (counted apart from the budget)
-    _json: Any = field(default=_UNSET, repr=False)
-
-    @property
-    def json(self) -> Any:
-        """The parsed JSON body, or None when the body is not JSON."""
-        if self._json is _UNSET:
-            try:
-                self._json = json.loads(self.response_text) if not self.truncated else None
-            except ValueError:
-                self._json = None
-        return self._json
-
-    @property
-    def content_type(self) -> str:
-        return self.response_headers.get("content-type", "")
-
-    def received(self, limit: int = 600) -> str:
-        body = self.response_text if len(self.response_text) <= limit else self.response_text[:limit] + "…"
-        return redact(f"HTTP {self.status} ({self.content_type or 'no content-type'}) {body}")
-
-    def curl(self) -> str:
-        """A command that reproduces the request, credentials replaced by an env reference."""
-        parts = ["curl", "-sS", "-X", self.method, self.url if not self.url.startswith(IN_PROCESS)
-                 else self.url.replace(IN_PROCESS, "http://127.0.0.1:8765")]
-        cmd = " ".join(shlex.quote(p) for p in parts)
-        if self.username is not None:
-            # The password is never written: the command reads it from the environment.
-            var = self.password_env or f"PND_{(self.client_name or 'custom').upper()}_PASSWORD"
-            cmd += f' -u "{self.username}:${{{var}}}"'
-        for k, v in self.request_headers.items():
-            if k.lower() in ("content-type",):
-                cmd += " -H " + shlex.quote(f"{k}: {v}")
-        if self.request_body is not None:
-            cmd += " --data-raw " + shlex.quote(self.request_body)
-        note = "  # run `pnd-conformance sandbox` first" if self.url.startswith(IN_PROCESS) else ""
-        return redact(cmd + note)
-
-    def kept_body(self) -> tuple[str, str | None]:
-        """The response body as reports keep it (at most MAX_BODY_KEPT), and a note when cut."""
-        size = self.body_bytes if self.body_bytes is not None else len(self.response_text.encode())
-        if self.truncated:
-            note = (f"the body exceeded the suite's read ceiling of {MAX_BODY_READ // 1024 // 1024} MiB; "
-                    f"reports keep its first {MAX_BODY_KEPT // 1024} KiB")
-        elif len(self.response_text) > MAX_BODY_KEPT:
-            note = (f"reports keep the first {MAX_BODY_KEPT // 1024} KiB of this {size // 1024} KiB body; "
-                    "the verdict read it whole")
-        else:
-            return self.response_text, None
-        return self.response_text[:MAX_BODY_KEPT], note
-
-    def for_report(self) -> Exchange:
-        """This exchange with its body cut to what reports keep (bounded memory for the history)."""
-        body, note = self.kept_body()
-        if note is None:
-            return self
-        kept = replace(self, response_text=body)
-        kept._json = None
-        return kept
-
-    def to_dict(self) -> dict[str, Any]:
-        body, note = self.kept_body()
-        return {
-            "operation": self.operation, "client": self.client_name,
-            "request": {"method": self.method, "url": self.url, "headers": self.request_headers,
-                        "body": redact(self.request_body) if self.request_body else None},
-            "response": {"status": self.status, "headers": self.response_headers,
-                         "body": redact(body), "truncated": note is not None,
-                         **({"note": note} if note else {})},
-            "elapsed_ms": round(self.elapsed_ms, 2), "curl": self.curl(),
-        }
 
 
 class InProcessTransport(httpx.BaseTransport):
@@ -230,23 +67,6 @@ class InProcessTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self._cm.__exit__(None, None, None)
-
-
-class _RateLimiter:
-    def __init__(self, rps: float) -> None:
-        self.interval = 1.0 / rps if rps > 0 else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
 
 
 class Target:
@@ -275,7 +95,7 @@ class Target:
                                  follow_redirects=False,
                                  limits=httpx.Limits(max_connections=settings.max_concurrency,
                                                      max_keepalive_connections=settings.max_concurrency))
-        self._limiter = _RateLimiter(settings.rate_per_process)
+        self._limiter = RateLimiter(settings.rate_per_process)
         self.listeners: list[Callable[[Exchange], None]] = []
         # The run's cleanup ledger (set by the `ledger` fixture): sees every create before it is
         # sent, so even a run killed mid-request leaves what the sweep needs (conformance/target/ledger.py).

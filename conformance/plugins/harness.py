@@ -15,12 +15,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
 from pnd_conformance.target import preflight
-from pnd_conformance.http.client import BudgetReached, Target, TargetFault
+from pnd_conformance.http.client import Target, TargetFault
+from pnd_conformance.http.policies import BudgetReached
 from pnd_conformance.target.ledger import CleanupFailed, Ledger, sweep_directory
 from pnd_conformance.pytest_state import PLAN, RULE, SETTINGS, TARGET, ReportFacts, rule_of, settings_of
 from pnd_conformance.http.redaction import REDACTOR, redact
 from pnd_conformance.judging.outcome import Outcome
-from pnd_conformance.suite.example_database import DATABASE as REPLAY_DATABASE
+from pnd_conformance.suite.example_database import DATABASE as EXAMPLE_DATABASE
 from pnd_conformance.plugins.options import add_options
 from pnd_conformance.settings import SUITE_DIR, ConfigError, resolve
 from pnd_conformance.target.prepared_states import SetupFailed, States
@@ -38,7 +39,7 @@ _common = hsettings(hsettings.get_profile("default"), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                            HealthCheck.function_scoped_fixture, HealthCheck.differing_executors],
                     database=None, print_blob=False)
-hsettings.register_profile("dev", _common, max_examples=10, database=REPLAY_DATABASE)
+hsettings.register_profile("dev", _common, max_examples=10, database=EXAMPLE_DATABASE)
 hsettings.register_profile("ci", _common, max_examples=5, derandomize=True)
 hsettings.register_profile("thorough", _common, max_examples=200)
 hsettings.register_profile("mutant", _common, max_examples=5, derandomize=True,

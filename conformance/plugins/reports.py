@@ -2,7 +2,7 @@
 
 Loaded after pnd_conformance.plugins.harness from the root conftest.py. Each output is a small module of
 conformance/report/ that reads the one record: allure_results (labels, steps, scrubbing),
-matrix (conformance.json/.md), junit (test and run properties), livingdocs, gate (exit code and the
+matrix (conformance.json/.md), junit (test and run properties), livingdocs, summary (exit code and the
 terminal summary, printed after pytest's last line), scope (partial runs, what was not checked). Known
 deviations (`--expectations`, conformance/judging/expectations.py) are applied to the call-phase
 report here, before any output reads it. Nothing written here or by allure-pytest carries a
@@ -21,7 +21,7 @@ from pnd_conformance.judging.expectations import Baseline, ExpectationsError, lo
 from pnd_conformance.plugins.harness import classify
 from pnd_conformance.pytest_state import SETTINGS, ReportFacts, rule_of
 from pnd_conformance.http.redaction import redact
-from pnd_conformance.report import allure_results, summary as gate, junit, livingdocs, matrix, scope
+from pnd_conformance.report import allure_results, junit, livingdocs, matrix, scope, summary
 from pnd_conformance.judging.outcome import phase_outcome
 from pnd_conformance.report.record import (ExchangeBuffer, RunRecord, docs_url, failure_fields, load_catalogue,
                                       load_doc_coverage)
@@ -233,11 +233,11 @@ class _Summary:
             handoff.receive(run.matrix, reports)
             return
         tr = config.pluginmanager.get_plugin("terminalreporter")
-        lines = gate.summary_lines(run.matrix, reports, ["pytest", *config.invocation_params.args])
+        lines = summary.summary_lines(run.matrix, reports, ["pytest", *config.invocation_params.args])
         if tr is None:
-            print("\n".join([gate.separator(gate.TITLE, 80), *(text for text, _ in lines)]))
+            print("\n".join([summary.separator(summary.TITLE, 80), *(text for text, _ in lines)]))
             return
-        tr.write_sep("=", gate.TITLE, bold=True)
+        tr.write_sep("=", summary.TITLE, bold=True)
         for text, markup in lines:
             tr.write_line(text, **{k: v for k, v in markup.items() if v})
 

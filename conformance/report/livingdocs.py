@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pnd_conformance.http.redaction import redact
-from pnd_conformance.report import summary as gate
+from pnd_conformance.report import summary
 from pnd_conformance.judging.outcome import Outcome
 
 UNCOVERED = "uncovered"  # a unit no rule cites: not an outcome of a test
@@ -348,7 +348,7 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
 <header class="top">
 <h1>The API documents, annotated by the verdict</h1>
 <p class="meta" data-testid="run-meta">Target {html.escape(str(s.get("target")))} ·
-{html.escape(gate.suite_label(matrix))} · generated
+{html.escape(summary.suite_label(matrix))} · generated
 {html.escape(str(matrix.get("generated_at")))} · gate
 <strong>{html.escape(str(matrix.get("gate", "")).upper())}</strong>
 (exit code {html.escape(str(matrix.get("exit_code")))}) · <a href="../conformance.md">conformance matrix</a> ·

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pnd_conformance.http.redaction import redact
-from pnd_conformance.report import requests, scope, summary as gate
+from pnd_conformance.report import requests, scope, summary
 from pnd_conformance.judging.outcome import OUTCOMES, Outcome
 from pnd_conformance.report.record import RunRecord, TestRecord, failure_summary
 from pnd_conformance.version import NAME, VERSION
@@ -67,7 +67,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
     if not selection and any(r["outcome"] == Outcome.NOT_RUN and r["detail"] == NOT_SELECTED for r in rows):
         selection = ["not every rule's test was collected"]
     incomplete = scope.incomplete(rows)
-    code = gate.exit_code(int(exitstatus), incomplete, bool(run.settings.require_complete))
+    code = summary.exit_code(int(exitstatus), incomplete, bool(run.settings.require_complete))
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "suite": {"name": NAME, "version": VERSION},
@@ -134,8 +134,8 @@ def render_markdown(matrix: dict[str, Any]) -> str:
     shown = [o for o in OUTCOMES if o != Outcome.NOT_RUN or all_[Outcome.NOT_RUN]]
     run = matrix.get("run") or {}
     out = ["# Conformance matrix" + (" (partial run)" if run.get("partial") else ""), "",
-           f"Target: {s.get('target')} (profile `{s.get('profile')}`) · {gate.suite_label(matrix)} · generated "
-           f"{matrix['generated_at']} · gate: **{gate.gate_text(matrix)}**", ""]
+           f"Target: {s.get('target')} (profile `{s.get('profile')}`) · {summary.suite_label(matrix)} · generated "
+           f"{matrix['generated_at']} · gate: **{summary.gate_text(matrix)}**", ""]
     if run.get("partial"):
         out += [f"**Partial run** ({_cell('; '.join(run.get('selection') or []), 300)}): a verdict on the selected "
                 "tests only, not on the target; the rules outside the selection are `not run`.", ""]
