@@ -18,9 +18,9 @@ from pnd_conformance.spec.operations import operation
 def ids() -> dict:
     import yaml
 
-    from pnd_conformance.settings import REPO_ROOT
+    from pnd_conformance.settings import DEFAULT_PROFILE
 
-    return yaml.safe_load((REPO_ROOT / "profiles" / "sandbox.yaml").read_text(encoding="utf-8"))["identities"]
+    return yaml.safe_load(DEFAULT_PROFILE.read_text(encoding="utf-8"))["identities"]
 
 
 def _reads(key: str, body) -> bool:

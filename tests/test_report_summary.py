@@ -173,7 +173,7 @@ def test_selection_names_what_narrowed_the_run(tmp_path):
     def config(args, **option):
         opts = {"keyword": "", "markexpr": "", "deselect": None, "lf": False, **option}
         return SimpleNamespace(option=SimpleNamespace(**opts), args=args,
-                               invocation_params=SimpleNamespace(dir=suite.parent))
+                               invocation_params=SimpleNamespace(dir=scope.PACKAGE_DIR.parent))
 
     assert scope.selection(config([str(suite)])) == []
     assert scope.selection(config(["conformance/suite"])) == []
