@@ -17,7 +17,8 @@ import sys
 from collections import Counter
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import pytest
 import yaml
