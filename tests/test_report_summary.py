@@ -1,4 +1,5 @@
-"""The run's summary, its scope and its seed (README "What a run prints", "Partial runs", "Reproducing a run").
+"""The run's summary, its scope and its seed (docs/reports.md "The terminal summary",
+docs/checks.md "Partial and incomplete runs", docs/running.md "Reproducing a run").
 
 The terminal ends with one block, after pytest's own line: the target, the gate verdict and exit code, the
 catalogue rules by outcome, the other tests, what was not checked and why, the requests against the budget,
@@ -314,7 +315,7 @@ def test_only_a_passing_incomplete_run_turns_into_exit_code_6(code, incomplete, 
 
 def test_ci_example_gates_on_a_complete_run_with_every_client():
     """examples/github-actions-conformance.yml runs the gate with --require-complete and passes each client's
-    secret (README "CI"), so no rule goes unchecked unseen."""
+    secret (docs/ci.md), so no rule goes unchecked unseen."""
     workflow = yaml.safe_load((Path(__file__).resolve().parent.parent / "examples" /
                                "github-actions-conformance.yml").read_text(encoding="utf-8"))
     steps = workflow["jobs"]["conformance"]["steps"]
