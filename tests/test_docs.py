@@ -1,0 +1,212 @@
+"""The README and the manual in docs/ cannot go stale (docs/index.md "How the manual stays true").
+
+A figure that changes with the repository (rule counts, doc coverage, mutants, variants, defaults) is
+written between markers, `<!-- figure:NAME -->VALUE<!-- /figure -->`, and recomputed here from the
+repository: the catalogue through pnd_conformance.spec.catalogue, doc coverage through
+pnd_conformance.spec.docunits (what tests/test_doc_coverage.py proves), the mutants from tests/mutants.yaml,
+the variants from pnd_conformance.sandbox.variants, the defaults from the modules that define them.
+The README holds no such figure at all, is at most 150 lines, and every relative link of the README and the manual leads
+to a file (and heading) that exists; every page of the manual is reachable from the README or
+docs/index.md.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from collections.abc import Callable
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+DOCS = REPO / "docs"
+README_MAX_LINES = 150
+
+FIGURE = re.compile(r"<!--\s*figure:([a-z0-9-]+)\s*-->(.*?)<!--\s*/figure\s*-->", re.S)
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+FENCE = re.compile(r"^```.*?^```", re.S | re.M)
+CODE_SPAN = re.compile(r"`[^`\n]*`")
+
+
+def pages() -> list[Path]:
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(REPO))
+
+
+# --- where the figures come from -------------------------------------------------------------------
+
+
+def _rules() -> list[Any]:
+    from pnd_conformance.spec.catalogue import load_rules
+    return load_rules()
+
+
+def _coverage() -> dict[str, Any]:
+    from pnd_conformance.spec.docunits import coverage
+    return coverage().overall
+
+
+def _mutants() -> dict[str, dict]:
+    return yaml.safe_load((REPO / "tests" / "mutants.yaml").read_text())
+
+
+def _variants() -> tuple[dict[str, str], frozenset[str]]:
+    from pnd_conformance.sandbox.variants import SETTLE_VARIANTS, VARIANTS
+    return VARIANTS, SETTLE_VARIANTS
+
+
+def _settings_default(field: str) -> Any:
+    from pnd_conformance.settings import Settings
+    return Settings.model_fields[field].default
+
+
+def _profile_examples(name: str) -> int:
+    import pnd_conformance.plugins.harness  # noqa: F401  (registers the Hypothesis profiles)
+    from hypothesis import settings
+    return settings.get_profile(name).max_examples
+
+
+FIGURES: dict[str, Callable[[], Any]] = {
+    "rules": lambda: len(_rules()),
+    "rules-stated": lambda: Counter(r.basis for r in _rules())["stated"],
+    "rules-inferred": lambda: Counter(r.basis for r in _rules())["inferred"],
+    "rules-unobservable": lambda: Counter(r.test for r in _rules())["unobservable"],
+    "rules-observable": lambda: sum(1 for r in _rules() if r.test != "unobservable"),
+    "coverage-covered": lambda: _coverage()["covered"],
+    "coverage-units": lambda: _coverage()["units"],
+    "coverage-percent": lambda: _coverage()["percent"],
+    "mutants": lambda: len(_mutants()),
+    "mutants-strict": lambda: sum(1 for m in _mutants().values() if m.get("strict")),
+    "mutants-wire": lambda: sum(1 for m in _mutants().values() if m.get("wire")),
+    "variants": lambda: len(_variants()[0]),
+    "variants-settle": lambda: len(_variants()[1]),
+    "variants-readings": lambda: len(set(_variants()[0]) - _variants()[1]),
+    "budget-default": lambda: importlib.import_module("pnd_conformance.request_budget").DEFAULT_REQUEST_BUDGET,
+    "rate-limit-default": lambda: importlib.import_module("pnd_conformance.settings").DEFAULT_RATE_LIMIT,
+    "settle-timeout-default": lambda: importlib.import_module("pnd_conformance.settings").DEFAULT_SETTLE_TIMEOUT,
+    "request-timeout-default": lambda: _settings_default("timeout"),
+    "max-concurrency-default": lambda: _settings_default("max_concurrency"),
+    "retry-after-budget-default": lambda: _settings_default("retry_after_budget"),
+    "examples-dev": lambda: _profile_examples("dev"),
+    "examples-ci": lambda: _profile_examples("ci"),
+    "examples-thorough": lambda: _profile_examples("thorough"),
+}
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.strip().replace(",", "").rstrip("%"))
+    except ValueError:
+        return None
+
+
+def written_figures() -> list[tuple[Path, str, str]]:
+    return [(page, m.group(1), m.group(2)) for page in pages() for m in FIGURE.finditer(page.read_text())]
+
+
+# --- the figures -----------------------------------------------------------------------------------
+
+
+def test_the_manual_writes_figures_between_markers():
+    """The convention is in use: the manual states its changing figures between markers."""
+    names = {name for _, name, _ in written_figures()}
+    assert {"rules", "mutants", "variants", "coverage-percent", "budget-default"} <= names
+
+
+def test_every_written_figure_is_the_computed_one():
+    """docs/index.md "How the manual stays true": every marked figure equals what the repository gives."""
+    wrong = []
+    for page, name, written in written_figures():
+        if name not in FIGURES:
+            wrong.append(f"{_name(page)}: figure {name!r} is not one tests/test_docs.py computes "
+                         f"(known: {', '.join(sorted(FIGURES))})")
+            continue
+        computed = FIGURES[name]()
+        if _number(written) != float(computed):
+            wrong.append(f"{_name(page)}: figure {name!r} is written {written.strip()!r}, "
+                         f"the repository gives {computed!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_readme_holds_no_figure_that_changes():
+    """README: nothing in it changes with each rule; such figures live in the manual."""
+    found = [name for page, name, _ in written_figures() if page == README]
+    assert not found, f"README.md writes figures {found}: move them into a page of docs/"
+
+
+def test_figure_check_names_page_figure_and_both_values(tmp_path, monkeypatch):
+    """A stale figure fails naming the page, the figure, the written and the computed value."""
+    page = tmp_path / "stale.md"
+    page.write_text("<!-- figure:rules -->1<!-- /figure -->\n")
+    monkeypatch.setattr(sys.modules[__name__], "pages", lambda: [page])
+    monkeypatch.setattr(sys.modules[__name__], "_name", lambda p: p.name)
+    with pytest.raises(AssertionError) as failure:
+        test_every_written_figure_is_the_computed_one()
+    assert f"stale.md: figure 'rules' is written '1', the repository gives {len(_rules())}" in str(failure.value)
+
+
+# --- the front page and the links ------------------------------------------------------------------
+
+
+def test_readme_is_short():
+    lines = README.read_text().count("\n")
+    assert lines <= README_MAX_LINES, f"README.md has {lines} lines, at most {README_MAX_LINES}: move detail into docs/"
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a heading."""
+    text = re.sub(r"[`*_]|<[^>]+>", "", heading.strip().lower())
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    text = FENCE.sub("", page.read_text())
+    seen: Counter[str] = Counter()
+    anchors = set()
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", text, re.M):
+        slug = _slug(heading)
+        anchors.add(slug if not seen[slug] else f"{slug}-{seen[slug]}")
+        seen[slug] += 1
+    return anchors
+
+
+def links(page: Path) -> list[str]:
+    text = CODE_SPAN.sub("", FENCE.sub("", page.read_text()))
+    return LINK.findall(text)
+
+
+def test_every_relative_link_leads_somewhere():
+    broken = []
+    for page in pages():
+        for link in links(page):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", link):  # http:, https:, mailto:
+                continue
+            target, _, anchor = link.partition("#")
+            path = (page.parent / target).resolve() if target else page
+            if not path.exists():
+                broken.append(f"{_name(page)}: link {link!r}: no file {target}")
+            elif anchor and path.suffix == ".md" and anchor not in _anchors(path):
+                broken.append(f"{_name(page)}: link {link!r}: {_name(path)} has no heading #{anchor}")
+    assert not broken, "\n".join(broken)
+
+
+def test_every_page_of_the_manual_is_linked_from_the_readme_or_the_index():
+    index = DOCS / "index.md"
+    assert index.exists(), "docs/index.md is missing"
+    reached = set()
+    for page in (README, index):
+        for link in links(page):
+            target = link.partition("#")[0]
+            if target and not re.match(r"^[a-z][a-z0-9+.-]*:", target):
+                reached.add((page.parent / target).resolve())
+    orphans = [_name(p) for p in sorted(DOCS.glob("*.md")) if p.resolve() not in reached]
+    assert not orphans, f"pages linked neither from README.md nor docs/index.md: {orphans}"
