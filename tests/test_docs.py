@@ -210,3 +210,39 @@ def test_every_page_of_the_manual_is_linked_from_the_readme_or_the_index():
                 reached.add((page.parent / target).resolve())
     orphans = [_name(p) for p in sorted(DOCS.glob("*.md")) if p.resolve() not in reached]
     assert not orphans, f"pages linked neither from README.md nor docs/index.md: {orphans}"
+
+
+# --- the options table -----------------------------------------------------------------------------
+
+
+def documented_options() -> dict[str, list[tuple[str, str]]]:
+    """docs/configuration.md "Suite options": per `### Group` heading, the (flag, env) of each table row."""
+    text = (DOCS / "configuration.md").read_text()
+    section = text.split("\n## Suite options", 1)[1].split("\n## ", 1)[0]
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for part in re.split(r"^### ", section, flags=re.M)[1:]:
+        title = part.splitlines()[0].strip()
+        rows = re.findall(r"^\|\s*`(--[a-z-]+)`\s*\|\s*(`PND_[A-Z_]+`)?\s*\|", part, re.M)
+        groups[title] = [(flag, env.strip("`")) for flag, env in rows]
+    return groups
+
+
+def test_the_options_table_is_the_suites_options():
+    """docs/configuration.md documents exactly the options of pnd_conformance.plugins.options, in its groups
+    (the heading is the group's name, `pnd-budget` -> "Budget"), in the same order as `--help`."""
+    from pnd_conformance.plugins.options import GROUPS, OPTIONS
+    expected = {name.removeprefix("pnd-").capitalize(): [o.flag for o in OPTIONS if o.group == name]
+                for name in GROUPS}
+    written = {title: [flag for flag, _ in rows] for title, rows in documented_options().items()}
+    assert written == expected, ("docs/configuration.md \"Suite options\" differs from "
+                                 f"conformance/plugins/options.py:\nwritten  {written}\nexpected {expected}")
+
+
+def test_every_documented_environment_variable_is_read():
+    """Each env column names a setting of the settings object (PND_<FIELD>) or one the option's help names."""
+    from pnd_conformance.plugins.options import OPTIONS
+    from pnd_conformance.settings import Settings
+    helps = {o.flag: o.help for o in OPTIONS}
+    wrong = [f"{flag}: {env}" for rows in documented_options().values() for flag, env in rows
+             if env and env.removeprefix("PND_").lower() not in Settings.model_fields and env not in helps[flag]]
+    assert not wrong, f"docs/configuration.md names environment variables nothing reads: {wrong}"
