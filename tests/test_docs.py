@@ -33,8 +33,12 @@ FENCE = re.compile(r"^```.*?^```", re.S | re.M)
 CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 
+TOP_LEVEL = ("CONTRIBUTING.md", "ARCHITECTURE.md", "CHANGELOG.md")
+
+
 def pages() -> list[Path]:
-    return [README, *sorted(DOCS.glob("*.md"))]
+    """The README, the manual and the other top-level pages whose links and figures are checked."""
+    return [README, *sorted(DOCS.glob("*.md")), *(REPO / name for name in TOP_LEVEL)]
 
 
 def _name(path: Path) -> str:
