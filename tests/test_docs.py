@@ -250,3 +250,28 @@ def test_every_documented_environment_variable_is_read():
     wrong = [f"{flag}: {env}" for rows in documented_options().values() for flag, env in rows
              if env and env.removeprefix("PND_").lower() not in Settings.model_fields and env not in helps[flag]]
     assert not wrong, f"docs/configuration.md names environment variables nothing reads: {wrong}"
+
+
+# --- citations of the manual elsewhere in the repository -------------------------------------------
+
+CITATION = re.compile(r"(docs/[a-z-]+\.md),?\s+\"([^\"\n]+)\"")
+CITING = ("conformance", "spec", "strategies", "sandbox", "tests", "profiles")
+
+
+def test_every_citation_of_a_manual_section_resolves():
+    """A docstring, comment or note citing `docs/<page>.md "<section>"` (the self-tests cite the manual so)
+    names a page and the beginning of one of its headings, so a renamed section cannot leave it dangling."""
+    broken, cited = [], 0
+    for folder in CITING:
+        for path in sorted((REPO / folder).rglob("*")):
+            if path.suffix not in {".py", ".md", ".yaml"} or not path.is_file():
+                continue
+            for page, section in CITATION.findall(path.read_text(errors="replace")):
+                cited += 1
+                target = REPO / page
+                if not target.exists():
+                    broken.append(f"{_name(path)}: cites {page}, which does not exist")
+                elif not any(a == _slug(section) or a.startswith(_slug(section) + "-") for a in _anchors(target)):
+                    broken.append(f"{_name(path)}: cites {page} \"{section}\", which has no such heading")
+    assert cited, "no citation of the manual found: the pattern no longer matches how the repository cites it"
+    assert not broken, "\n".join(broken)
