@@ -5,9 +5,10 @@ written between markers, `<!-- figure:NAME -->VALUE<!-- /figure -->`, and recomp
 repository: the catalogue through pnd_conformance.spec.catalogue, doc coverage through
 pnd_conformance.spec.docunits (what tests/test_doc_coverage.py proves), the mutants from tests/mutants.yaml,
 the variants from pnd_conformance.sandbox.variants, the defaults from the modules that define them.
-The README holds no such figure at all, is at most 150 lines, and every relative link of the README and the manual leads
-to a file (and heading) that exists; every page of the manual is reachable from the README or
-docs/index.md.
+The README holds no such figure at all and is at most 150 lines; every relative link of the README, the
+manual and the other top-level pages leads to a file (and heading) that exists; every page of the manual is
+reachable from the README or docs/index.md. The options table of docs/configuration.md is the one of
+pnd_conformance.plugins.options, and every `docs/<page>.md "<section>"` cited in the repository exists.
 """
 from __future__ import annotations
 
