@@ -276,3 +276,35 @@ def test_every_citation_of_a_manual_section_resolves():
                     broken.append(f"{_name(path)}: cites {page} \"{section}\", which has no such heading")
     assert cited, "no citation of the manual found: the pattern no longer matches how the repository cites it"
     assert not broken, "\n".join(broken)
+
+
+# --- ARCHITECTURE.md against pyproject.toml --------------------------------------------------------
+
+
+def _pyproject() -> dict[str, Any]:
+    import tomllib
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _section(text: str, heading: str) -> str:
+    return text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_architecture_maps_the_folders_as_pyproject_does():
+    """ARCHITECTURE.md "One package over the repository's folders": the table is pyproject.toml's package-dir."""
+    text = _section((REPO / "ARCHITECTURE.md").read_text(), "One package over the repository's folders")
+    written = {name: folder for folder, name in re.findall(r"^\| `([a-z_]+)/` \| `([a-z_.]+)` \|", text, re.M)}
+    assert written == _pyproject()["tool"]["setuptools"]["package-dir"]
+
+
+def test_architecture_names_the_layers_in_import_linters_order():
+    """ARCHITECTURE.md "Layers": one bullet per layer of pyproject.toml's layers contract, top to bottom; a
+    bullet names its modules in code spans before its first colon (`cli.py`, `plugins/`)."""
+    contract = next(c for c in _pyproject()["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
+    expected = [{m.strip() for m in layer.split("|")} for layer in contract["layers"]]
+    text = _section((REPO / "ARCHITECTURE.md").read_text(), "Layers")
+    written = []
+    for bullet in re.findall(r"^- (`.+)$", text, re.M):
+        names = re.findall(r"`([a-z_]+)(?:\.py|/)`", bullet.split("`:", 1)[0] + "`")
+        written.append({f"pnd_conformance.{name}" for name in names})
+    assert written == expected
