@@ -109,7 +109,7 @@ def load_profile(path: Path) -> Profile:
 # in-process sandbox are unlimited by default.
 DEFAULT_RATE_LIMIT = 20.0
 # Seconds a read that follows a write may take to show it against a target over the wire (the
-# in-process sandbox is immediate: 0). README "Settle window".
+# in-process sandbox is immediate: 0). docs/running.md "Real servers settle".
 DEFAULT_SETTLE_TIMEOUT = 5.0
 
 

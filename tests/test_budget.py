@@ -1,4 +1,4 @@
-"""The request budget and the request count (README "Request budget").
+"""The request budget and the request count (docs/configuration.md "Request budget").
 
 The planner gives every selected test one example first (every observable rule one verdict),
 refuses a budget below that floor with a one-line usage error naming it, and spends the rest

@@ -2,7 +2,7 @@
 touches what others made.
 
 DEVELOPERS.md: "whatever the suite creates it finds and deletes, even after a kill at any
-instant", on a shared staging server (README "Safe on a shared staging server"). Over the wire
+instant", on a shared staging server (docs/running.md "Safe on a shared staging server"). Over the wire
 (`python -m pnd_conformance.sandbox` on loopback, tests/wire.py); what remains is counted through the filter
 operation (filter-trips.txt), the way a user would see it.
 """

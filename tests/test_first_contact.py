@@ -232,7 +232,7 @@ def test_discovered_profile_passes_on_a_busy_dealer(tmp_path):
 
 
 def test_two_dealers_client_without_the_dealer_is_a_profile_problem(target, tmp_path):
-    """The optional two_dealers client holds every scope at both dealers (README "Profile keys"): one that
+    """The optional two_dealers client holds every scope at both dealers (docs/running.md "Profile keys"): one that
     cannot read the dealer is named at preflight, one line and exit code 4, before any test."""
     url, counted = target
     profile = staging_profile(tmp_path)

@@ -1,4 +1,5 @@
-"""The conformance matrix and the known-deviations gate (README "Reports").
+"""The conformance matrix and the known-deviations gate (docs/reports.md "The matrix",
+docs/checks.md "Known deviations").
 
 A listed rule that fails is an expected deviation and does not fail the gate; a listed rule
 that passes is reported as a fixed deviation (failing the gate only with --strict-expectations);
@@ -170,7 +171,7 @@ def test_unknown_rule_in_expectations_is_usage_error(tmp_path):
 
 def test_inferred_rule_is_advisory_unless_strict(tmp_path):
     """A failed inferred rule is an advisory (matrix `advisory`, a skipped JUnit case with the message,
-    exit 0); --strict or PND_STRICT makes it gate (README "Rule strength")."""
+    exit 0); --strict or PND_STRICT makes it gate (docs/checks.md "Rule strength")."""
     inferred, stated = "get-trips-unknown-sar", "get-trips-appointment-without-trip"
     assert {r.id: r.basis for r in load_rules()}[inferred] == "inferred"
     # A variant the documents permit: an unknown appointment is 400 INVALID_SAR_UUID, not 200 with no trips.

@@ -1,6 +1,6 @@
 """The report's third-party guard judges what the page loads or sends, never the test data in it.
 
-README "Reports": the HTML report "loads nothing from another host" and the builder refuses a
+docs/reports.md "The files": the HTML report "loads nothing from another host" and the builder refuses a
 report that would. Seen: Hypothesis drew `google-analytics` as a query value, it
 landed in an attachment, and a substring guard failed `make conformance` on a conforming target.
 """

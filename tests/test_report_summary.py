@@ -1,4 +1,5 @@
-"""The run's summary, its scope and its seed (README "What a run prints", "Partial runs", "Reproducing a run").
+"""The run's summary, its scope and its seed (docs/reports.md "The terminal summary",
+docs/checks.md "Partial and incomplete runs", docs/running.md "Reproducing a run").
 
 The terminal ends with one block, after pytest's own line: the target, the gate verdict and exit code, the
 catalogue rules by outcome, the other tests, what was not checked and why, the requests against the budget,

@@ -1,4 +1,4 @@
-"""`python -m pnd_conformance.sandbox` serves the sandbox over the wire on loopback (CONTRIBUTING.md, "Sandbox")."""
+"""`python -m pnd_conformance.sandbox` serves the sandbox over the wire on loopback (sandbox/README.md)."""
 from __future__ import annotations
 
 import subprocess

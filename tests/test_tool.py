@@ -1,7 +1,7 @@
 """The suite as a tool: its version in one place and in every report, and Node (the Allure CLI) optional.
 
 The version is `[project] version` in pyproject.toml; a run without the Allure CLI writes every report but
-the HTML and keeps its own exit code (docs/reports.md, "The HTML report without npm").
+the HTML and keeps its own exit code (docs/reports.md "The files").
 """
 from __future__ import annotations
 

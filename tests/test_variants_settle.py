@@ -38,8 +38,8 @@ RUNS |= {"valid-after-delay+is-valid-never-set": ("valid-after-delay", "is-valid
          "filter-lags+assigned-by-from-requester": ("filter-lags", "assigned-by-from-requester")}
 AUTH = (FULL["username"], FULL["password"])
 # The request budget is a ceiling, and a target that settles or lags costs reads the plan cannot foresee: a user
-# of such a target raises it (README "Request budget"), and so do these runs. The ceiling itself is proven in
-# tests/test_first_contact.py; a run that reaches it is "not run", never a pass.
+# of such a target raises it (docs/configuration.md "Request budget"), and so do these runs. The ceiling
+# itself is proven in tests/test_first_contact.py; a run that reaches it is "not run", never a pass.
 SETTLING_BUDGET = ("--request-budget", str(2 * DEFAULT_REQUEST_BUDGET))
 SCORE_FILE = score_file("variants-settle.json")  # time and outcome per run, for the score (tests/outputs.py)
 

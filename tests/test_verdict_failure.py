@@ -1,5 +1,5 @@
 """A non-conformance is data (operation, rule id, received, documented, citation, curl) whose text is the
-message every report shows (README: "A failure message says what was received and what is documented,
+message every report shows (docs/checks.md: "A failure message says what was received and what is documented,
 cites the doc, and ends with a `curl` command reproducing the request ...: credentials never appear")."""
 from __future__ import annotations
 

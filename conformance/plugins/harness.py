@@ -134,8 +134,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 class ProfileCtx(Ctx):
-    """The strategies' context, where an identity the profile omits (an optional one: README "Running against a
-    real target") skips the test that needs it with that reason, instead of failing it."""
+    """The strategies' context, where an identity the profile omits (an optional one: docs/running.md "Profile
+    keys") skips the test that needs it with that reason, instead of failing it."""
 
     def ident(self, name: str) -> Any:
         try:

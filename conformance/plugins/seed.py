@@ -1,5 +1,5 @@
 """The run's seed: every run has one, printed at the end and stored in conformance.json, and the same seed
-draws the same examples again (README "Reproducing a run").
+draws the same examples again (docs/running.md "Reproducing a run").
 
 The seed is Hypothesis' `--hypothesis-seed` when given, else drawn at random by the run (the xdist controller
 draws it and hands it to its workers). Every Hypothesis test of the run (rules, properties, Schemathesis, the

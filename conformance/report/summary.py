@@ -17,7 +17,7 @@ from pnd_conformance.http.redaction import redact
 from pnd_conformance.judging.outcome import OUTCOMES, Outcome
 from pnd_conformance.report.scope import describe_group
 
-#: The exit code of an incomplete run under --require-complete (README "Exit codes").
+#: The exit code of an incomplete run under --require-complete (docs/checks.md "Exit codes").
 INCOMPLETE = 6
 TITLE = "pnd-conformance summary"
 LABEL = 13  # width of the label column

@@ -10,7 +10,7 @@ workers included), append-only, fsynced per line. Lines:
 
 So a run killed at any instant leaves either a `created` line (delete it) or an unanswered
 `intent`, whose appointment the sweep finds through the filter operation (`find_intent`) with
-the guarantees spelled out in README "Safe on a shared staging server". The sweep deletes
+the guarantees spelled out in docs/running.md "Safe on a shared staging server". The sweep deletes
 what is left and collects every error instead of stopping at the first.
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@
               (conformance/target/discover.py), checks them, and writes a profile with `password_env` lines and a
               comment per key saying what it enables.
 
-Bad input is one line and exit code 4, as for the suite (README "Exit codes").
+Bad input is one line and exit code 4, as for the suite (docs/checks.md "Exit codes").
 """
 from __future__ import annotations
 
