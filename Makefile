@@ -69,4 +69,4 @@ lock:
 	$(PY) -m pip install --quiet uv && $(PY) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) reports/allure-results reports/html
+	rm -rf $(VENV) build *.egg-info reports/allure-results reports/html
