@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hsettings
 
+from pnd_conformance.plugins.harness import default_profile
 from tests.outputs import selftest_dir, suite_env
 
 _started = time.time()
@@ -30,6 +32,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # directory: exported here, so xdist workers and every subprocess inherit it.
     selftest_dir()
     os.environ.update(suite_env())
+    # The suite's Hypothesis profiles for the self-tests too (the plugin loads one only for runs of the suite).
+    if not config.getoption("--hypothesis-profile", default=None):
+        hsettings.load_profile(default_profile())
     if not hasattr(config, "workerinput"):
         config.stash[_BEFORE] = _snapshot(USER_REPORTS)
 

@@ -98,8 +98,8 @@ def pytest_configure(config: pytest.Config) -> None:
         cred = settings.credential(name)
         if cred:
             REDACTOR.add_basic(*cred.basic())
-    if not config.getoption("--hypothesis-profile", default=None):
-        hsettings.load_profile("ci" if os.environ.get("CI") else "dev")
+    if not config.getoption("--hypothesis-profile", default=None) and _runs_suite(config):
+        hsettings.load_profile(default_profile())
 
 
 _TEST_ORDER = ("test_acceptance", "test_violation", "test_auth", "test_property")
@@ -197,12 +197,23 @@ def _open_target(config: pytest.Config) -> Target:
     return tgt
 
 
+def default_profile() -> str:
+    """The suite's Hypothesis profile when none is named: `ci` under a CI environment, else `dev`."""
+    return "ci" if os.environ.get("CI") else "dev"
+
+
 def _runs_suite(config: pytest.Config) -> bool:
-    """Whether the command line names the suite (the default testpaths do), not only the self-tests."""
+    """Whether the command line names the suite (the checkout's testpaths do, as do `--pyargs
+    pnd_conformance.suite` and the command), not only other tests: a team's own session that merely has the
+    plugin installed is left alone. A directory above the suite counts only in a checkout (pytest never
+    collects an installed package from a virtualenv's site-packages)."""
     suite = SUITE_DIR
+    if config.option.pyargs and any(a.split("::", 1)[0].startswith("pnd_conformance") for a in config.args):
+        return True
     base = Path(config.invocation_params.dir)
     paths = [(base / a.split("::", 1)[0]).resolve() for a in config.args]
-    return any(p.is_relative_to(suite) or suite.is_relative_to(p) for p in paths)
+    installed = "site-packages" in suite.parts
+    return any(p.is_relative_to(suite) or (suite.is_relative_to(p) and not installed) for p in paths)
 
 
 @pytest.hookimpl(tryfirst=True)  # before the reports take the selection as a run: a usage error runs nothing
