@@ -1,1 +1,0 @@
-/work/main/conformance/__main__.py

@@ -1,1 +1,0 @@
-/work/main/conformance/cli.py

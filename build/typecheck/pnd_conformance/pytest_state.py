@@ -1,1 +1,0 @@
-/work/main/conformance/pytest_state.py

@@ -1,1 +1,0 @@
-/work/main/conformance/request_budget.py
