@@ -11,7 +11,8 @@ tests (tests/test_sandbox_*.py) drive them, and they make a quick manual check e
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pnd_conformance.sandbox.seed import load_seed
 

@@ -6,7 +6,7 @@ Each fault is a small guarded branch at the exact point of the documented behavi
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 FAULTS: dict[str, str] = {
     # --- relaxed rules: a documented rejection is accepted -----------------------------------

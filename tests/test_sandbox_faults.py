@@ -6,7 +6,8 @@ observation; the observation must differ between the faithful sandbox and the fa
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
