@@ -135,7 +135,7 @@ def outcomes(tmp_path_factory, request) -> dict[str, Outcome]:
     tmp = tmp_path_factory.mktemp("mutants")
     names = ["", *MUTANTS, *VARIANTS]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(names, pool.map(lambda n: _run_flag(n, tmp), names)))
+        results = dict(zip(names, pool.map(lambda n: _run_flag(n, tmp), names), strict=True))
     # Printed by tests/conftest.py at the end of the run; a file, since under xdist this
     # fixture runs in a worker and the summary in the controller.
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)

@@ -232,7 +232,7 @@ def test_auth_matrix(api, who):
     """Each doc's "Authentication and authorization errors": 401 UNAUTHORIZED for missing/invalid Basic
     credentials, 403 FORBIDDEN without the scope at the operation's level for the dealer/department."""
     ops = ["create", "update", "get-trips", "delete", "filter"]
-    for op, expected in zip(ops, AUTH_MATRIX[who]):
+    for op, expected in zip(ops, AUTH_MATRIX[who], strict=True):
         created = api.created()
         call = _requests(api, created["appointmentUUID"], created["pickupEventUUID"])[op]
         if who == "bad-password":
@@ -539,10 +539,10 @@ GARBAGE = [b"", b"{", b"null", b"[]", b"42", b'"text"', b'{"a": NaN}', b'{"a": 1
 def test_garbage_bodies_get_a_400_envelope(api, raw):
     """Never a 500: a body that is not a JSON object gets the operation's 400 envelope."""
     created = api.created()
-    for r in (api.request("POST", "/appointment/v2/dealers/%s/partner-appointments-with-trip" % api.ids["dealer_uuid"],
+    for r in (api.request("POST", f"/appointment/v2/dealers/{api.ids['dealer_uuid']}/partner-appointments-with-trip",
                           content=raw),
-              api.request("POST", "/appointment/v2/dealer/%s/sar/%s/appointment-trip"
-                          % (api.ids["dealer_uuid"], created["appointmentUUID"]), content=raw),
+              api.request("POST", f"/appointment/v2/dealer/{api.ids['dealer_uuid']}/sar/"
+                          f"{created['appointmentUUID']}/appointment-trip", content=raw),
               api.request("POST", "/pickupdelivery/v3/trip-view/list", content=raw)):
         assert r.status_code in (200, 400), r.text
         assert r.headers["content-type"] == "application/json"
@@ -567,9 +567,8 @@ def test_any_value_anywhere_never_500(api, value):
     created = api.created()
     base_create = create_complete(api.ids)
     base_update = update_complete(api.ids, created["pickupEventUUID"])
-    create_url = "/appointment/v2/dealers/%s/partner-appointments-with-trip" % api.ids["dealer_uuid"]
-    update_url = "/appointment/v2/dealer/%s/sar/%s/appointment-trip" % (api.ids["dealer_uuid"],
-                                                                         created["appointmentUUID"])
+    create_url = f"/appointment/v2/dealers/{api.ids['dealer_uuid']}/partner-appointments-with-trip"
+    update_url = f"/appointment/v2/dealer/{api.ids['dealer_uuid']}/sar/{created['appointmentUUID']}/appointment-trip"
 
     def sender(url):  # json.dumps escapes lone surrogates (\\ud800), as a careless client might send them
         return lambda b: api.request("POST", url, content=json.dumps(b).encode(),

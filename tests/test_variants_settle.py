@@ -65,7 +65,7 @@ def _run(key: str, tmp: Path):
 def outcomes(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("variants")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS)))
+        results = dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS), strict=True))
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
     SCORE_FILE.write_text(json.dumps({k: {"returncode": o.returncode, "failed": o.failed, "seconds": round(o.seconds, 1),
                                           "variant": RUNS[k][0], "mutant": RUNS[k][1] or None}
