@@ -94,8 +94,8 @@ def _endpoint(ctx: Context, operation: str, handler: Handler,
     return endpoint
 
 
-def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None,
-               variants: Iterable[str] | str = (), credentials: Mapping[str, tuple[str, str]] | None = None) -> Starlette:
+def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None, variants: Iterable[str] | str = (),
+               credentials: Mapping[str, tuple[str, str]] | None = None) -> Starlette:
     """The sandbox app with its own fresh in-memory state. Unknown fault or variant names raise ValueError.
     `credentials` (client name -> username, password) replace the profile's for those clients, keeping their
     grants: the embedded sandbox accepts the run's own credentials, whatever secrets its profile reads."""

@@ -236,7 +236,8 @@ class SandboxClient:
 
     def update(self, sar: str, body: Any, *, dealer: str | None = None, client: str | None = "full",
                query: dict[str, str] | None = None, **kw: Any):
-        url = f"/appointment/v2/dealer/{self.ids['dealer_uuid'] if dealer is None else dealer}/sar/{sar}/appointment-trip"
+        dealer = self.ids["dealer_uuid"] if dealer is None else dealer
+        url = f"/appointment/v2/dealer/{dealer}/sar/{sar}/appointment-trip"
         return self.request("POST", url, json=body, params=query, client=client, **kw)
 
     def get_trips(self, sar: str, *, dealer: str | None = None, client: str | None = "full", **kw: Any):

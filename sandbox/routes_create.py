@@ -88,7 +88,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if blank(body.get("customerUUID")) and not ctx.fault("create-accepts-missing-customer"):
         raise bad_request("CUSTOMER_INFO_MISSING",
                           "minimum info required to match customer: (FirstName OR LastName) AND At least any one "
-                          "Customer Communication (phone/email) OR (FirstName AND LastName) OR VIN(FirstName OR LastName)")
+                          "Customer Communication (phone/email) OR (FirstName AND LastName) "
+                          "OR VIN(FirstName OR LastName)")
     if not blank(body.get("customerUUID")) and body["customerUUID"] not in seed.customers \
             and not ctx.fault("create-accepts-unknown-customer"):
         raise bad_request("CUSTOMER_INFO_MISSING", "minimum info required to match customer: no customer of the "
