@@ -41,8 +41,8 @@ def test_without_the_allure_cli_every_other_report_is_written_and_the_code_is_ke
     """No Node: the run passes (exit 0) with one line saying how to get the HTML, no traceback."""
     reports = tmp_path / "reports"
     proc = subprocess.run(
-        [sys.executable, "-m", "pnd_conformance", "--reports-dir", str(reports), "-k", "get-trips/get-trips-auth-missing",
-         "--hypothesis-profile", "ci", "-p", "no:xdist"],
+        [sys.executable, "-m", "pnd_conformance", "--reports-dir", str(reports),
+         "-k", "get-trips/get-trips-auth-missing", "--hypothesis-profile", "ci", "-p", "no:xdist"],
         cwd=REPO, env=_env({"PND_ALLURE_BIN": str(tmp_path / "no-allure")}), capture_output=True, text=True,
         timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]

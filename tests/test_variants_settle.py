@@ -2,8 +2,9 @@
 
 Each variant (sandbox/variants.py) is a behaviour the documents permit: trips marked valid a moment
 after the write ("The trip is marked valid later during the SAR-Trip mapping step"), reads served
-by a lagging replica (both reads, or filter's index alone, 1.5 s behind), a serializer that indents and adds unlisted fields, a dealer already holding
-other people's appointments, a gateway answering 429 with Retry-After. The suite runs as a user runs
+by a lagging replica (both reads, or filter's index alone, 1.5 s behind), a serializer that indents
+and adds unlisted fields, a dealer already holding other people's appointments, a gateway answering
+429 with Retry-After. The suite runs as a user runs
 it (tests/test_mutants.py's `run_suite`), over the wire where a delay matters; precision must not cost
 recall, so mutants are still caught with a delay present. Plus the small mechanisms under them.
 """
