@@ -68,7 +68,8 @@ def outcomes(tmp_path_factory):
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS), strict=True))
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    SCORE_FILE.write_text(json.dumps({k: {"returncode": o.returncode, "failed": o.failed, "seconds": round(o.seconds, 1),
+    SCORE_FILE.write_text(json.dumps({k: {"returncode": o.returncode, "failed": o.failed,
+                                          "seconds": round(o.seconds, 1),
                                           "variant": RUNS[k][0], "mutant": RUNS[k][1] or None}
                                       for k, (o, _, _) in results.items()}, indent=1))
     return results
