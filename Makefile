@@ -46,11 +46,11 @@ browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
-# Lint and types of the suite's own packages (settings in pyproject.toml); the first step of `make test`.
+# Lint of the whole tree, types of the package (settings in pyproject.toml); the first step of `make test`.
 # mypy reads the package through a tree of links (build/typecheck/pnd_conformance) laid out as installed;
 # import-linter holds the layers (pyproject.toml [tool.importlinter]).
 lint: $(STAMP)
-	$(BIN)/ruff check spec strategies conformance
+	$(BIN)/ruff check .
 	$(BIN)/python tools/typecheck_tree.py build/typecheck
 	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml -p pnd_conformance
 	cd build/typecheck && PYTHONPATH=. ../../$(BIN)/lint-imports ../../pyproject.toml

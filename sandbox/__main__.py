@@ -1,4 +1,5 @@
-"""`pnd-conformance sandbox --host 127.0.0.1 --port 8765 [--faults a,b] [--variants a,b] [--list-faults] [--list-variants]`."""
+"""`pnd-conformance sandbox --host 127.0.0.1 --port 8765 [--faults a,b] [--variants a,b] [--list-faults]
+[--list-variants]`."""
 from __future__ import annotations
 
 import argparse

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from typing import Iterable
+from collections.abc import Iterable
 
 from pnd_conformance.sandbox.seed import Client, Seed
 from pnd_conformance.sandbox.store import Appointment

@@ -1,7 +1,8 @@
 """The five operations' response envelopes, and JSON rendering that never fails.
 
 create/update/delete: `{...uuids, statusCode, errors: [{errorCode, errorDescription}], warnings}`;
-get-trips/filter:     `{totalCount, tripViewDtos, statusCode, error: {errorCode, errorDescription, metadata}, warnings}`.
+get-trips/filter:     `{totalCount, tripViewDtos, statusCode, error: {errorCode, errorDescription, metadata},
+warnings}`.
 """
 from __future__ import annotations
 

@@ -11,7 +11,8 @@ tests (tests/test_sandbox_*.py) drive them, and they make a quick manual check e
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from pnd_conformance.sandbox.seed import load_seed
 
@@ -235,7 +236,8 @@ class SandboxClient:
 
     def update(self, sar: str, body: Any, *, dealer: str | None = None, client: str | None = "full",
                query: dict[str, str] | None = None, **kw: Any):
-        url = f"/appointment/v2/dealer/{self.ids['dealer_uuid'] if dealer is None else dealer}/sar/{sar}/appointment-trip"
+        dealer = self.ids["dealer_uuid"] if dealer is None else dealer
+        url = f"/appointment/v2/dealer/{dealer}/sar/{sar}/appointment-trip"
         return self.request("POST", url, json=body, params=query, client=client, **kw)
 
     def get_trips(self, sar: str, *, dealer: str | None = None, client: str | None = "full", **kw: Any):

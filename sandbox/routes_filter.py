@@ -188,7 +188,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     views = [trip_view(store, t) for t in found]
     if ctx.fault("filter-sub-trip-ride-type-unlisted"):
         for view in views:
-            for sub, leg in zip(view.get("subTrips") or [], ("PICKUP_LEG", "RETURN_LEG")):
+            for sub, leg in zip(view.get("subTrips") or [], ("PICKUP_LEG", "RETURN_LEG"), strict=False):
                 sub["rideType"] = leg
     return 200, envelopes.success("filter", totalCount=total, tripViewDtos=views)
 

@@ -93,12 +93,14 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("APPOINTMENT_START_TIME_REQUIRED", "appointmentInformation.appointmentStartTime is required")
     start = parse_time(info["appointmentStartTime"])
     if start is None:
-        raise bad_request("INVALID_APPOINTMENT_START_TIME", "appointmentInformation.appointmentStartTime must be HH:mm:ss")
+        raise bad_request("INVALID_APPOINTMENT_START_TIME",
+                          "appointmentInformation.appointmentStartTime must be HH:mm:ss")
     end = None
     if not blank(info.get("appointmentEndTime")):
         end = parse_time(info["appointmentEndTime"])
         if end is None:
-            raise bad_request("INVALID_APPOINTMENT_END_TIME", "appointmentInformation.appointmentEndTime must be HH:mm:ss")
+            raise bad_request("INVALID_APPOINTMENT_END_TIME",
+                              "appointmentInformation.appointmentEndTime must be HH:mm:ss")
     metadata = appt_request.get("pickupDeliveryTripMetadata")
     if metadata is None:
         raise bad_request("PICKUP_DELIVERY_TRIP_METADATA_REQUIRED",
@@ -215,7 +217,8 @@ def _check_event(ctx: Context, event: dict[str, Any], source: str | None, dealer
                                                f"{', '.join(UPDATE_RIDE_TYPES)}")
     if (scenario == "update" and ctx.variant("pickup-stays-pickup") and ride_type not in ("PICKUP_VEHICLE",
                                                                                          "PICKUP_CUSTOMER")) \
-            or (scenario == "create" and ctx.variant("created-trip-is-pickup-vehicle") and ride_type != "PICKUP_VEHICLE"):
+            or (scenario == "create" and ctx.variant("created-trip-is-pickup-vehicle")
+                and ride_type != "PICKUP_VEHICLE"):
         raise bad_request("INVALID_RIDE_TYPE", "the partner pickup trip stays a pickup ride type")
     if blank(event.get("dealerUUID")):
         raise bad_request("MISSING_DEALER_UUID", "pickupDeliveryTripEvent.dealerUUID is required")

@@ -20,9 +20,10 @@ import json
 import random
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -36,11 +37,12 @@ GATEWAY_RPS = 40  # requests per second above which the gateway variant answers 
 
 VARIANTS: dict[str, str] = {
     # --- date-times, request forms --------------------------------------------------------------
-    "offset-without-colon-only": "create, update, filter: date-times only in the docs' ±HHMM form (yyyy-MM-dd'T'HH:mm:ssZ); "
-                                 "a ±HH:MM offset is rejected",
-    "transport-option-by-uuid-only": "create: a transport option is identified only by transportOptionUuid (as the doc's "
-                                     "example); one named PICKUP_AND_DELIVERY without a UUID is rejected",
-    "unknown-fields-rejected": "create: unknown top-level body fields are rejected with 400 (as fault unknown-field-400)",
+    "offset-without-colon-only": "create, update, filter: date-times only in the docs' ±HHMM form "
+                                 "(yyyy-MM-dd'T'HH:mm:ssZ); a ±HH:MM offset is rejected",
+    "transport-option-by-uuid-only": "create: a transport option is identified only by transportOptionUuid (as the "
+                                     "doc's example); one named PICKUP_AND_DELIVERY without a UUID is rejected",
+    "unknown-fields-rejected": "create: unknown top-level body fields are rejected with 400 (as fault "
+                               "unknown-field-400)",
     "scalars-coerced": "create, update, filter: a number or boolean where a string is expected is read as its "
                        "text, a numeric string where a number is as the number (Jackson's default scalar coercion)",
     "single-value-as-list": "update, filter: a single string where a list of strings is expected counts as a "

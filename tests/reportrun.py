@@ -89,7 +89,8 @@ def _env(extra: dict[str, str] | None) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in RUN_SETTINGS_ENV}, **suite_env(), **(extra or {})}
 
 
-def run_suite(root: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+def run_suite(root: Path, *args: str, env: dict[str, str] | None = None,
+              timeout: float = 240) -> subprocess.CompletedProcess:
     """`python -m pytest conformance ...` from the repository, the matrix under `root`/reports."""
     cmd = [sys.executable, "-m", "pytest", "conformance/suite", "--reports-dir", str(root / "reports"),
            "--hypothesis-profile", "ci", "-p", "no:xdist", *args]

@@ -15,10 +15,10 @@ import sys
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 
@@ -142,7 +142,8 @@ def test_counts_written_and_aggregated_across_xdist_workers():
     counts = {}
     for workers in ("0", "2"):
         with tempfile.TemporaryDirectory() as tmp:
-            proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/suite", "--reports-dir", f"{tmp}/reports",
+            proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/suite",
+                                   "--reports-dir", f"{tmp}/reports",
                                    "--hypothesis-profile", "ci", "-n", workers, "-k", "get-trips/",
                                    "--request-budget", str(floor + 10)],
                                   cwd=REPO, env=_env(None), capture_output=True, text=True, timeout=240)

@@ -87,7 +87,8 @@ def test_the_file_gives_operation_and_citation_doc():
 
 
 @pytest.mark.parametrize("entry, message", [
-    ({**ENTRY, "operation": "delete"}, "delete-auth-example: remove `operation:`: a rule's operation is its file's name"),
+    ({**ENTRY, "operation": "delete"},
+     "delete-auth-example: remove `operation:`: a rule's operation is its file's name"),
     ({**ENTRY, "citation": {"doc": "delete-partner-appointment-with-trip.txt", "quote": "q"}},
      "delete-auth-example: remove `doc: delete-partner-appointment-with-trip.txt` from the citation"),
 ])
@@ -253,7 +254,8 @@ def test_expect_fits_the_test_type():
 def test_checks_are_registered():
     known = checks.names()
     unknown = [r for r in RULES if r.check and r.check not in known]
-    assert not unknown, "check not in pnd_conformance.checks.names(): " + "; ".join(f"{r.id} ({r.check})" for r in unknown)
+    assert not unknown, ("check not in pnd_conformance.checks.names(): "
+                         + "; ".join(f"{r.id} ({r.check})" for r in unknown))
     # test_acceptance runs a post-check, test_property a property: the name must be of the right registry.
     wrong = [r for r in RULES if r.check in known and (
         (r.test == "acceptance" and r.check not in checks.names(checks.POST))
@@ -290,7 +292,8 @@ def test_notes_references_resolve():
     notes = ROOT / "spec" / "NOTES.md"
     headings = set(re.findall(r"^#+ (.+?)\s*$", notes.read_text(encoding="utf-8"), re.M)) if notes.is_file() else set()
     bad = [f"{r.id}: {title!r}" for r in RULES
-           for title in [*re.findall(r'NOTES\.md "([^"]+)"', f"{r.statement} {r.reason or ''}"), *([r.note] if r.note else [])]
+           for title in [*re.findall(r'NOTES\.md "([^"]+)"', f"{r.statement} {r.reason or ''}"),
+                         *([r.note] if r.note else [])]
            if title not in headings]
     assert not bad, "NOTES.md headings not found: " + "; ".join(bad)
 

@@ -95,7 +95,8 @@ def test_a_listed_unit_that_a_rule_cites_is_stale(tmp_path):
 
 
 def test_command_prints_figures_and_one_line_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "pnd_conformance.spec.docunits"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "pnd_conformance.spec.docunits"], cwd=ROOT, capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     cov = coverage()
     assert f"overall: {cov.overall['covered']}/{cov.overall['units']}" in proc.stdout

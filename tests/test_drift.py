@@ -18,8 +18,8 @@ DELETE, GET_TRIPS, FILTER = ("delete-partner-appointment-with-trip.txt", "get-pa
 
 
 def _drift(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pnd_conformance.spec.drift", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "pnd_conformance.spec.drift", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
 
 
 def _copies(tmp_path: Path) -> Path:

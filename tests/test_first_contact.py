@@ -4,8 +4,8 @@ verdict against the API, never a traceback, never a silent green.
 DEVELOPERS.md: "A user's mistake is not the API's fault: one line naming the fix and an exit code, before the
 target is loaded; never a rule marked non-conformant for it, never a traceback, never a silent green." and
 "the request budget is a ceiling". Each run is the suite as a user runs it, over the wire against
-`python -m pnd_conformance.sandbox`, with a profile written as for staging (every secret from `password_env`), behind a proxy
-that counts what reaches the target.
+`python -m pnd_conformance.sandbox`, with a profile written as for staging (every secret from `password_env`),
+behind a proxy that counts what reaches the target.
 """
 from __future__ import annotations
 
@@ -197,7 +197,8 @@ def test_request_budget_is_a_ceiling(tmp_path):
 def test_profile_check_alone(target, tmp_path):
     url, counted = target
     profile = staging_profile(tmp_path)
-    cmd = [sys.executable, "-m", "pnd_conformance.target.profile", "check", "--target-url", url, "--target-profile", str(profile)]
+    cmd = [sys.executable, "-m", "pnd_conformance.target.profile", "check", "--target-url", url,
+           "--target-profile", str(profile)]
     ok = subprocess.run(cmd, cwd=REPO, env=secrets_env(), capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and "is usable" in ok.stdout, ok.stdout + ok.stderr
     bad = subprocess.run(cmd, cwd=REPO, env=secrets_env(full="nope"), capture_output=True, text=True, timeout=60)

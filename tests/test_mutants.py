@@ -73,8 +73,8 @@ def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None, ex
     (default: the mutant `name` is marked `strict`) runs with PND_STRICT, so inferred rules gate;
     anything else runs as a user's default run."""
     junit = tmp / f"{name or 'clean'}.xml"
-    cmd = [sys.executable, "-m", "pytest", "conformance/suite", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:randomly",
-           "--hypothesis-profile", "mutant", "-o", "addopts=", f"--junitxml={junit}",
+    cmd = [sys.executable, "-m", "pytest", "conformance/suite", "-q", "-x", "-p", "no:cacheprovider",
+           "-p", "no:randomly", "--hypothesis-profile", "mutant", "-o", "addopts=", f"--junitxml={junit}",
            "--reports-dir", str(tmp / f"reports-{name or 'clean'}"), *extra]
     if url:
         cmd += ["--target-url", url, "--target-profile", str(PROFILE)]
@@ -135,7 +135,7 @@ def outcomes(tmp_path_factory, request) -> dict[str, Outcome]:
     tmp = tmp_path_factory.mktemp("mutants")
     names = ["", *MUTANTS, *VARIANTS]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(names, pool.map(lambda n: _run_flag(n, tmp), names)))
+        results = dict(zip(names, pool.map(lambda n: _run_flag(n, tmp), names), strict=True))
     # Printed by tests/conftest.py at the end of the run; a file, since under xdist this
     # fixture runs in a worker and the summary in the controller.
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -155,7 +155,8 @@ def outcomes(tmp_path_factory, request) -> dict[str, Outcome]:
 def test_mutant_catalogue_is_sound():
     """Every mutant is a real sandbox fault, every fault is a mutant, and each names catalogue rules."""
     ids = {r.id for r in RULES}
-    assert set(MUTANTS) == set(FAULTS), f"not mutants: {set(FAULTS) - set(MUTANTS)}; unknown: {set(MUTANTS) - set(FAULTS)}"
+    assert set(MUTANTS) == set(FAULTS), \
+        f"not mutants: {set(FAULTS) - set(MUTANTS)}; unknown: {set(MUTANTS) - set(FAULTS)}"
     assert len(MUTANTS) >= 40
     for name, spec in MUTANTS.items():
         assert spec.get("rules"), f"{name}: names no rule"

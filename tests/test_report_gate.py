@@ -53,7 +53,8 @@ def test_bad_expectations_file_is_one_line_error(tmp_path, content, message):
 
 def test_expectations_file_format(tmp_path):
     path = tmp_path / "exp.yaml"
-    path.write_text("r1:\n  reason: staging answers 500\n  ticket: https://tracker.example.com/PND-1\nr2: {reason: b}\n")
+    path.write_text("r1:\n  reason: staging answers 500\n  ticket: https://tracker.example.com/PND-1\n"
+                    "r2: {reason: b}\n")
     entries = load_expectations(path, ["r1", "r2", "r3"])
     assert entries["r1"].reason == "staging answers 500" and entries["r1"].ticket.endswith("PND-1")
     assert entries["r2"].ticket is None and "r3" not in entries

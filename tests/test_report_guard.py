@@ -51,7 +51,8 @@ def test_analytics_names_in_test_data_pass_the_guard(tmp_path):
     embedded = "\n".join(htmlreport.embedded_texts(html).values())
     assert TRAPS[0] in embedded and "G-TRAP" in embedded, "the data with the analytics names is in the report"
     # ... and a real third-party tag in the same page is still caught.
-    tagged = html.replace("</head>", '<script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script></head>', 1)
+    tagged = html.replace("</head>",
+                          '<script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script></head>', 1)
     assert third_party_problems(tagged) == ["<script src> loads https://www.googletagmanager.com/gtag/js?id=G-1"]
 
 

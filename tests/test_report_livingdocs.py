@@ -11,7 +11,6 @@ import functools
 import html
 import json
 import re
-import shutil
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path

@@ -13,8 +13,8 @@ from tests.wire import REPO, free_port, wire_sandbox
 
 
 def _run(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pnd_conformance.sandbox", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=30, **kw)
+    return subprocess.run([sys.executable, "-m", "pnd_conformance.sandbox", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=30, **kw)
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -467,12 +468,14 @@ def test_date_time_fields_use_offset_pattern():
     }
     for schema, names in fields.items():
         for name in names:
-            assert schema_named(schema)["properties"][name]["$ref"] == "#/components/schemas/OffsetDateTime", (schema, name)
+            ref = schema_named(schema)["properties"][name]["$ref"]
+            assert ref == "#/components/schemas/OffsetDateTime", (schema, name)
     # update names the Java pattern; filter says "valid ISO 8601 formatted date-time strings"
     assert schema_named("PickupDeliveryTripEvent")["properties"]["appointmentTime"]["$ref"] == \
         "#/components/schemas/JavaOffsetDateTime"
     for name in ("startApptTime", "endApptTime"):
-        assert schema_named("FilterTripsRequest")["properties"][name]["$ref"] == "#/components/schemas/IsoOffsetDateTime"
+        ref = schema_named("FilterTripsRequest")["properties"][name]["$ref"]
+        assert ref == "#/components/schemas/IsoOffsetDateTime"
     java = re.compile(schema_named("JavaOffsetDateTime")["pattern"])
     assert java.match("2024-10-25T11:15:00-0700") and not java.match("2024-10-25T11:15:00-07:00")
     iso = re.compile(schema_named("IsoOffsetDateTime")["pattern"])
@@ -515,7 +518,8 @@ def test_responses_and_envelopes(key):
         schema = deref(response["content"]["application/json"]["schema"]["$ref"])
         assert "statusCode" in schema["properties"] and "statusCode" in schema["required"], status
         other = "error" if envelope == "errors" else "errors"
-        assert schema["properties"][other] == {"type": "null", "description": schema["properties"][other]["description"]}
+        assert schema["properties"][other] == {"type": "null",
+                                               "description": schema["properties"][other]["description"]}
         if envelope == "errors":
             errors = schema["properties"]["errors"]
             assert errors["type"] == ["array", "null"]
@@ -721,8 +725,9 @@ def test_links_declared():
             found[(operation["x-pnd-operation"], name)] = link["operationId"]
     assert found == EXPECTED_LINKS
     create_links = operation_by_key("create")[2]["responses"]["200"]["links"]
-    assert create_links["GetTripsOfCreatedAppointment"]["parameters"]["path.sarUUID"] == "$response.body#/appointmentUUID"
-    assert create_links["DeleteCreatedAppointment"]["parameters"]["path.appointmentUuid"] == "$response.body#/appointmentUUID"
+    created_uuid = "$response.body#/appointmentUUID"
+    assert create_links["GetTripsOfCreatedAppointment"]["parameters"]["path.sarUUID"] == created_uuid
+    assert create_links["DeleteCreatedAppointment"]["parameters"]["path.appointmentUuid"] == created_uuid
 
 
 def test_links_are_schemathesis_transitions():
@@ -773,6 +778,7 @@ def test_create_to_update_link_extracts_ids():
     assert event["dealerDepartmentUUID"] == body["dealerDepartmentUUID"]
     assert update_body["updateAppointmentForTripRequest"]["pickupDeliveryTripMetadata"]["tripUUID"] == "E1"
     params, _ = extract("DeleteCreatedAppointment")
-    assert params == {"path_parameters": {"dealerDepartmentUUID": body["dealerDepartmentUUID"], "appointmentUuid": "A1"}}
+    assert params == {"path_parameters": {"dealerDepartmentUUID": body["dealerDepartmentUUID"],
+                                          "appointmentUuid": "A1"}}
     params, _ = extract("GetTripsOfCreatedAppointment")
     assert params == {"path_parameters": {"dealerUuid": "D1", "sarUUID": "A1"}}

@@ -2,8 +2,9 @@
 
 Each variant (sandbox/variants.py) is a behaviour the documents permit: trips marked valid a moment
 after the write ("The trip is marked valid later during the SAR-Trip mapping step"), reads served
-by a lagging replica (both reads, or filter's index alone, 1.5 s behind), a serializer that indents and adds unlisted fields, a dealer already holding
-other people's appointments, a gateway answering 429 with Retry-After. The suite runs as a user runs
+by a lagging replica (both reads, or filter's index alone, 1.5 s behind), a serializer that indents
+and adds unlisted fields, a dealer already holding other people's appointments, a gateway answering
+429 with Retry-After. The suite runs as a user runs
 it (tests/test_mutants.py's `run_suite`), over the wire where a delay matters; precision must not cost
 recall, so mutants are still caught with a delay present. Plus the small mechanisms under them.
 """
@@ -13,7 +14,6 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -66,9 +66,10 @@ def _run(key: str, tmp: Path):
 def outcomes(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("variants")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS)))
+        results = dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS), strict=True))
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    SCORE_FILE.write_text(json.dumps({k: {"returncode": o.returncode, "failed": o.failed, "seconds": round(o.seconds, 1),
+    SCORE_FILE.write_text(json.dumps({k: {"returncode": o.returncode, "failed": o.failed,
+                                          "seconds": round(o.seconds, 1),
                                           "variant": RUNS[k][0], "mutant": RUNS[k][1] or None}
                                       for k, (o, _, _) in results.items()}, indent=1))
     return results

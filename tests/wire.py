@@ -7,9 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import yaml
@@ -46,7 +46,7 @@ def wire_sandbox(faults: str = "", variants: str = "") -> Iterator[str]:
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"sandbox did not start: {proc.stderr.read().decode()[-500:]}")
+                    raise RuntimeError(f"sandbox did not start: {proc.stderr.read().decode()[-500:]}") from None
                 time.sleep(0.1)
         yield url
     finally:
