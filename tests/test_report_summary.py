@@ -313,17 +313,48 @@ def test_only_a_passing_incomplete_run_turns_into_exit_code_6(code, incomplete, 
     assert gate.exit_code(code, incomplete, require) == expected
 
 
-def test_ci_example_gates_on_a_complete_run_with_every_client():
-    """examples/github-actions-conformance.yml runs the gate with --require-complete and passes each client's
-    secret (README "CI"), so no rule goes unchecked unseen."""
-    workflow = yaml.safe_load((Path(__file__).resolve().parent.parent / "examples" /
-                               "github-actions-conformance.yml").read_text(encoding="utf-8"))
+def _ci_example() -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parent.parent / "examples" /
+                           "github-actions-conformance.yml").read_text(encoding="utf-8"))
+
+
+def test_ci_example_installs_the_suite_by_commit():
+    """examples/github-actions-conformance.yml installs the suite with pip from the commit CONFORMANCE_REF
+    names (a SHA placeholder), its hashed lockfile from the same commit, on Python 3.11; it checks out no
+    suite repository."""
+    workflow = _ci_example()
+    assert re.fullmatch(r"[0-9a-f]{40}", workflow["env"]["CONFORMANCE_REF"]), "CONFORMANCE_REF is not a commit SHA"
     steps = workflow["jobs"]["conformance"]["steps"]
-    gate_step = next(s for s in steps if "make conformance" in s.get("run", ""))
-    assert "--require-complete" in gate_step["run"]
-    # the sweep deletes an appointment outside the profile's department as the client that made it
-    sweep_step = next(s for s in steps if "--cleanup-only" in s.get("run", ""))
+    at_ref = "${{ env.CONFORMANCE_REPO }}@${{ env.CONFORMANCE_REF }}"
+    install = next(s for s in steps if "pip install" in s.get("run", "") and "git+https" in s["run"])
+    assert f'"pnd-conformance @ git+https://github.com/{at_ref}"' in install["run"]
+    assert "--require-hashes" in install["run"]
+    assert "${{ env.CONFORMANCE_REF }}/requirements.lock" in install["run"]
+    assert not [s for s in steps if s.get("uses", "").startswith("actions/checkout")
+                and s.get("with", {}).get("repository")], "the suite is installed, not checked out"
+    (python,) = [s for s in steps if s.get("uses", "").startswith("actions/setup-python")]
+    assert python["with"]["python-version"] == "3.11"
+    assert steps.index(python) < steps.index(install)
+
+
+def test_ci_example_gates_on_a_complete_run_with_every_client():
+    """The example's gate is `pnd-conformance run --require-complete` itself (the step's status is the suite's
+    exit code) and gets each client's secret (README "CI"), so no rule goes unchecked unseen; the sweep
+    (`pnd-conformance cleanup`) runs whatever happened before it, with every client's secret too: an
+    appointment made at another dealer's department is deleted by the client that made it."""
+    steps = _ci_example()["jobs"]["conformance"]["steps"]
+    (gate_step,) = [s for s in steps if s.get("run", "").startswith("pnd-conformance run")]
+    assert "--require-complete" in gate_step["run"].split()
+    assert "make" not in gate_step["run"].split()
+    (sweep_step,) = [s for s in steps if s.get("run", "").strip() == "pnd-conformance cleanup"]
+    assert sweep_step.get("if") == "always()"
+    assert steps.index(gate_step) < steps.index(sweep_step)
+    # every client the settings know, and the sandbox profile has (the profile a real one is copied from)
+    assert set(SANDBOX_PROFILE["credentials"]) == set(CLIENT_NAMES)
     for name in CLIENT_NAMES:
         var = f"PND_{name.upper()}_PASSWORD"
         assert gate_step["env"].get(var) == f"${{{{ secrets.{var} }}}}", f"the gate gets no secret for '{name}'"
         assert sweep_step["env"].get(var) == f"${{{{ secrets.{var} }}}}", f"the sweep gets no secret for '{name}'"
+    for var in ("PND_TARGET_URL", "PND_TARGET_PROFILE"):
+        assert sweep_step["env"][var] == gate_step["env"][var]
+    assert "PND_EXPECTATIONS" in gate_step["env"]
