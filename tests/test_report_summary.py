@@ -58,7 +58,8 @@ def _matrix(reports: Path) -> dict:
 def _suite_properties(junit: Path) -> dict[str, str]:
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
-    return {p.get("name", ""): p.get("value", "") for p in suite.iter("property") if p.get("name", "").startswith("pnd.")}
+    return {p.get("name", ""): p.get("value", "") for p in suite.iter("property")
+            if p.get("name", "").startswith("pnd.")}
 
 
 def _environment(allure_results: Path) -> dict[str, str]:
@@ -140,7 +141,8 @@ def test_reasons_that_differ_in_a_name_are_one_group():
         ("client '…' is not in the profile", 4, 4),
         ("the target's trip view shows no customer names (get-trips' `customer`)", 1, 0)]
     assert groups[0]["names"] == {"read_only": 2, "no_scopes": 1, "other_dealer": 1}
-    assert scope.describe_group(groups[0]) == "client '…' is not in the profile — read_only 2, no_scopes 1, other_dealer 1"
+    assert scope.describe_group(groups[0]) == ("client '…' is not in the profile — read_only 2, no_scopes 1, "
+                                               "other_dealer 1")
     refused = [{"operation": "filter", "rule": f"f{i}", "basis": "stated", "outcome": "skipped",
                 "detail": f"client '{name}' was refused by the target (HTTP 401): check PND_{name.upper()}_PASSWORD"}
                for i, name in enumerate(["read_only", "no_scopes"])]
@@ -165,7 +167,8 @@ def test_partial_run_is_marked_in_every_report():
     assert _suite_properties(run.reports / "junit.xml")["pnd.scope"] == f"partial: {why}"
     assert _environment(run.allure_results)["scope"] == f"partial: {why}"
     _, block = _block(run.output)
-    assert f"PARTIAL RUN ({why}): a verdict on the selected tests only, not on the target" in _labelled(block)["gate"][0]
+    gate_line = _labelled(block)["gate"][0]
+    assert f"PARTIAL RUN ({why}): a verdict on the selected tests only, not on the target" in gate_line
 
 
 def test_selection_names_what_narrowed_the_run(tmp_path):
@@ -339,7 +342,7 @@ def test_ci_example_installs_the_suite_by_commit():
 
 def test_ci_example_gates_on_a_complete_run_with_every_client():
     """The example's gate is `pnd-conformance run --require-complete` itself (the step's status is the suite's
-    exit code) and gets each client's secret (README "CI"), so no rule goes unchecked unseen; the sweep
+    exit code) and gets each client's secret (docs/ci.md), so no rule goes unchecked unseen; the sweep
     (`pnd-conformance cleanup`) runs whatever happened before it, with every client's secret too: an
     appointment made at another dealer's department is deleted by the client that made it."""
     steps = _ci_example()["jobs"]["conformance"]["steps"]
