@@ -18,9 +18,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 venv: $(STAMP)
 
-$(STAMP): requirements.lock
+# The locked dependencies, then the checkout itself, editable (the `pnd-conformance` command and the
+# `pnd_conformance` package, mapped onto the repository's folders by setup.py).
+$(STAMP): requirements.lock pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
@@ -29,23 +32,28 @@ $(NODE_STAMP): package.json package-lock.json
 
 # The suite → $(REPORTS)/: conformance.json + conformance.md (the matrix), junit.xml, allure-results/
 # and html/index.html (when npm is installed), built even when tests fail.
-# `python -m conformance` exits with pytest's code (README "Exit codes"); make reports it as "Error <code>".
+# The summary's last lines name the gate and the exit code (make repeats it as "Error <code>"); CI calls
+# the command itself (examples/github-actions-conformance.yml).
 conformance: $(STAMP) $(if $(NPM),$(NODE_STAMP))
-	$(BIN)/python -m conformance --reports-dir $(REPORTS) $(PYTEST_ARGS)
+	$(BIN)/pnd-conformance run --reports-dir $(REPORTS) $(PYTEST_ARGS)
 
 # Rebuild only the HTML from the last run's Allure results.
 report: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m conformance.htmlreport --results $(REPORTS)/allure-results --out $(REPORTS)/html
+	$(BIN)/pnd-conformance report --results $(REPORTS)/allure-results --out $(REPORTS)/html
 
 # Debian's chromium package (root runs apt-get itself, anyone else through sudo); nothing when present.
 browser:
 	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
-# Lint and types of the suite's own packages (settings in pyproject.toml); the first step of `make test`.
+# Lint of the whole tree, types of the package (settings in pyproject.toml); the first step of `make test`.
+# mypy reads the package through a tree of links (build/typecheck/pnd_conformance) laid out as installed;
+# import-linter holds the layers (pyproject.toml [tool.importlinter]).
 lint: $(STAMP)
-	$(BIN)/ruff check spec strategies conformance
-	$(BIN)/mypy
+	$(BIN)/ruff check .
+	$(BIN)/python tools/typecheck_tree.py build/typecheck
+	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml -p pnd_conformance
+	cd build/typecheck && PYTHONPATH=. ../../$(BIN)/lint-imports ../../pyproject.toml
 
 # Two workers (CI has 2 cores); loadfile keeps the mutant runs (their own pool of 2) in one worker.
 # The self-tests never write into reports/: their outputs (scores, the reports of their runs) go to
@@ -54,11 +62,11 @@ test: lint $(NODE_STAMP) browser
 	$(BIN)/python -m pytest tests -n 2 --dist loadfile $(PYTEST_ARGS)
 
 sandbox: $(STAMP)
-	$(BIN)/python -m sandbox --host 127.0.0.1 --port 8765
+	$(BIN)/pnd-conformance sandbox --host 127.0.0.1 --port 8765
 
 # Re-pin after editing pyproject.toml dependencies.
 lock:
 	$(PY) -m pip install --quiet uv && $(PY) -m uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
-	rm -rf $(VENV) reports/allure-results reports/html
+	rm -rf $(VENV) build *.egg-info reports/allure-results reports/html

@@ -7,7 +7,7 @@
    a rate limit), the floor from the catalogue (the fewest requests giving every observable rule
    one verdict: its setup, its request, its cleanup) and the run's ratio to it;
 2. requests per second of the suite's client (Target.call: recording, redaction, ledger-free
-   reads) in-process and over loopback (`python -m sandbox`);
+   reads) in-process and over loopback (`python -m pnd_conformance.sandbox`);
 3. the raw floor: bare httpx requests on the same transport with no generation or recording;
    the ratio suite/raw is the suite's per-request overhead;
 4. with --mutants: detection against budget. Per request budget (`floor` = the run's floor,
@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -31,12 +32,12 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from conformance.budget import floor_of, rule_cost  # noqa: E402
-from conformance.client import InProcessTransport, Target  # noqa: E402
-from conformance.requests_count import summary_lines  # noqa: E402
-from conformance.settings import resolve  # noqa: E402
-from sandbox import create_app  # noqa: E402
-from spec.catalogue import load_rules  # noqa: E402
+from pnd_conformance.request_budget import floor_of, rule_cost  # noqa: E402
+from pnd_conformance.http.client import InProcessTransport, Target  # noqa: E402
+from pnd_conformance.report.requests import summary_lines  # noqa: E402
+from pnd_conformance.settings import resolve  # noqa: E402
+from pnd_conformance.sandbox import create_app  # noqa: E402
+from pnd_conformance.spec.catalogue import load_rules  # noqa: E402
 from tests.wire import PROFILE, wire_sandbox  # noqa: E402
 
 
@@ -74,7 +75,7 @@ def catalogue_floor() -> int:
 def default_run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
+        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/suite", "-q", "-p", "no:cacheprovider",
                                "--reports-dir", tmp], cwd=REPO, capture_output=True, text=True, env=_env())
         wall = time.perf_counter() - start
         summary = (proc.stdout.strip().splitlines() or ["?"])[-1]
@@ -97,8 +98,8 @@ def default_run() -> None:
 def detection_table(budgets: list[str]) -> None:
     from tests.test_mutants import MUTANTS, _run_mutant, killed, run_suite
 
-    print("| budget | requests (clean run) | wall time (clean run) | mutants killed | wall time (all mutants, 2 at a time) "
-          "| survivors |")
+    print("| budget | requests (clean run) | wall time (clean run) | mutants killed "
+          "| wall time (all mutants, 2 at a time) | survivors |")
     print("|---|---:|---:|---:|---:|---|")
     for budget in budgets:
         with tempfile.TemporaryDirectory() as tmp_dir:
@@ -111,12 +112,15 @@ def detection_table(budgets: list[str]) -> None:
             matrix = json.loads((tmp / "reports-clean" / "conformance.json").read_text())
             start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=2) as pool:
-                outcomes = dict(zip(MUTANTS, pool.map(lambda n: _run_mutant(n, tmp, extra), MUTANTS)))
+                # Bound now: the runs belong to this budget's directory and flags.
+                run = functools.partial(_run_mutant, tmp=tmp, extra=extra)
+                outcomes = dict(zip(MUTANTS, pool.map(run, MUTANTS), strict=True))
             wall = time.perf_counter() - start
         survivors = [n for n, o in outcomes.items() if not killed(n, o)]
         label = "none (0)" if budget == "0" else f"{int(budget):,}"
+        failed = '' if clean.returncode == 0 else ' (clean run failed!)'
         print(f"| {label} | {matrix['requests']['total']:,} | {clean.seconds:.1f} s | "
-              f"{len(MUTANTS) - len(survivors)}/{len(MUTANTS)}{'' if clean.returncode == 0 else ' (clean run failed!)'} "
+              f"{len(MUTANTS) - len(survivors)}/{len(MUTANTS)}{failed} "
               f"| {wall:.0f} s | {', '.join(survivors) or '-'} |", flush=True)
 
 

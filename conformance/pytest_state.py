@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from conformance.budget import Plan
-    from conformance.client import Target
-    from conformance.seed import RunSeed
-    from conformance.settings import Settings
-    from spec.catalogue import Rule
+    from pnd_conformance.request_budget import Plan
+    from pnd_conformance.http.client import Target
+    from pnd_conformance.plugins.seed import RunSeed
+    from pnd_conformance.settings import Settings
+    from pnd_conformance.spec.catalogue import Rule
 
-SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()  # resolved once per process by conformance.plugin
+SETTINGS: pytest.StashKey[Settings] = pytest.StashKey()  # resolved once per process by pnd_conformance.plugins.harness
 PLAN: pytest.StashKey[Plan] = pytest.StashKey()  # the request budget's plan, where the tests were collected
 BUDGET_CHECKED: pytest.StashKey[bool] = pytest.StashKey()  # the xdist controller checked the budget against the floor
 RULE: pytest.StashKey[Rule] = pytest.StashKey()  # the catalogue rule a test judges (the `record_rule` fixture)
-SEED: pytest.StashKey[RunSeed] = pytest.StashKey()  # the run's seed (conformance/seed.py)
+SEED: pytest.StashKey[RunSeed] = pytest.StashKey()  # the run's seed (conformance/plugins/seed.py)
 TARGET: pytest.StashKey[Target] = pytest.StashKey()  # the run's Target, opened and preflighted before any test
 
 _ATTRIBUTE = "pnd"  # the one attribute of a report the suite writes
@@ -49,7 +49,7 @@ class ReportFacts:
     rule_id: str | None = None
     detail: str | None = None  # the redacted failure text kept for the matrix
     failure: dict[str, Any] | None = None  # a NonConformance's fields, redacted (report.record.failure_fields)
-    requests: dict[str, Any] | None = field(default=None)  # what the test sent (conformance.requests_count)
+    requests: dict[str, Any] | None = field(default=None)  # what the test sent (pnd_conformance.plugins.request_count)
 
     @classmethod
     def of(cls, report: pytest.TestReport) -> ReportFacts:

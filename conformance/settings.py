@@ -6,6 +6,7 @@ from; literal passwords are accepted only for the embedded sandbox's own profile
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -14,8 +15,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PROFILE = REPO_ROOT / "profiles" / "sandbox.yaml"
+# Where the suite is, in a checkout or installed (package data, read through importlib.resources).
+PACKAGE_DIR = Path(str(resources.files("pnd_conformance")))
+SUITE_DIR = PACKAGE_DIR / "suite"  # the test modules users run
+DEFAULT_PROFILE = Path(str(resources.files("pnd_conformance.profiles").joinpath("sandbox.yaml")))
 IN_PROCESS = "inprocess://sandbox"
 # Writes against these hosts need --allow-production-writes (the docs' documented production host).
 PRODUCTION_HOSTS = frozenset({"api.mykaarma.com"})
@@ -106,7 +109,7 @@ def load_profile(path: Path) -> Profile:
 # in-process sandbox are unlimited by default.
 DEFAULT_RATE_LIMIT = 20.0
 # Seconds a read that follows a write may take to show it against a target over the wire (the
-# in-process sandbox is immediate: 0). README "Settle window".
+# in-process sandbox is immediate: 0). docs/running.md "Real servers settle".
 DEFAULT_SETTLE_TIMEOUT = 5.0
 
 
@@ -135,20 +138,20 @@ class Settings(BaseSettings):
     retry_after_budget: float = Field(default=60.0, ge=0)
     allow_production_writes: bool = False
     expectations: Path | None = None
-    # Requests the run may send (conformance/budget.py): None = the default budget, 0 = no budget.
+    # Requests the run may send (conformance/request_budget.py): None = the default budget, 0 = no budget.
     request_budget: int | None = Field(default=None, ge=0)
     # Inferred rules (the suite's reading where the documents are silent; spec/NOTES.md) gate only
-    # when strict; otherwise their failures are advisories (conformance/strength.py).
+    # when strict; otherwise their failures are advisories (conformance/judging/rule_strength.py).
     strict: bool = False
     # An incomplete run (a stated rule skipped or not run, for any reason but being unobservable) fails the gate.
     require_complete: bool = False
     # Where the cleanup ledger of real targets lives (an interrupted run is swept from here).
-    ledger_dir: Path = REPO_ROOT / "reports" / "ledger"
+    ledger_dir: Path = Path("reports") / "ledger"  # relative to where the suite runs
 
     # Resolved, not configured directly.
     profile: Profile | None = None
     resolved_url: str = IN_PROCESS
-    # Clients the target refused at preflight (conformance/preflight.py): name -> the one-line reason.
+    # Clients the target refused at preflight (conformance/target/preflight.py): name -> the one-line reason.
     _refused: dict[str, str] = PrivateAttr(default_factory=dict)
 
     @property
@@ -269,16 +272,16 @@ def resolve(cli: dict[str, Any]) -> Settings:
     settings.resolved_url = url
     if settings.sandbox_variants and not settings.in_process:
         raise ConfigError("--sandbox-variants applies only to the in-process sandbox "
-                          "(start `python -m sandbox --variants` instead)")
+                          "(start `pnd-conformance sandbox --variants` instead)")
     if settings.sandbox_variants:
-        from sandbox.variants import UnknownVariant, resolve as resolve_variants
+        from pnd_conformance.sandbox.variants import UnknownVariant, resolve as resolve_variants
         try:
             resolve_variants(settings.sandbox_variants)
         except UnknownVariant as exc:
             raise ConfigError(str(exc)) from None
     if settings.sandbox_faults and not settings.in_process:
         raise ConfigError("--sandbox-faults applies only to the in-process sandbox "
-                          "(start `python -m sandbox --faults` instead)")
+                          "(start `pnd-conformance sandbox --faults` instead)")
     if settings.credential("full") is None:
         raise ConfigError(f"no usable credential for the 'full' client: {settings.missing_credential_hint('full')}")
     host = urlparse(url).hostname or ""

@@ -1,5 +1,5 @@
 """The suite's version, written in one place: pyproject.toml's `[project] version`. Shown by
-`python -m conformance --version` and recorded in every report (conformance.json's `suite`, the matrix,
+`pnd-conformance --version` and recorded in every report (conformance.json's `suite`, the matrix,
 the living docs, JUnit's and Allure's run properties, the terminal summary)."""
 from __future__ import annotations
 

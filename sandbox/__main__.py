@@ -1,16 +1,17 @@
-"""`python -m sandbox --host 127.0.0.1 --port 8765 [--faults a,b] [--variants a,b] [--list-faults] [--list-variants]`."""
+"""`pnd-conformance sandbox --host 127.0.0.1 --port 8765 [--faults a,b] [--variants a,b] [--list-faults]
+[--list-variants]`."""
 from __future__ import annotations
 
 import argparse
 import os
 import sys
 
-from sandbox.faults import FAULTS, UnknownFault
-from sandbox.variants import VARIANTS, UnknownVariant
+from pnd_conformance.sandbox.faults import FAULTS, UnknownFault
+from pnd_conformance.sandbox.variants import VARIANTS, UnknownVariant
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sandbox",
+    parser = argparse.ArgumentParser(prog="pnd-conformance sandbox",
                                      description="Serve the PnD partner API sandbox (in-memory, seeded from "
                                                  "profiles/sandbox.yaml).")
     parser.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback 127.0.0.1)")
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, description in VARIANTS.items():
             print(f"{name:<{width}}  (conformant variant) {description}")
         return 0
-    from sandbox.app import create_app
+    from pnd_conformance.sandbox.app import create_app
 
     try:
         app = create_app(faults=args.faults.split(","), profile=args.profile, variants=args.variants)

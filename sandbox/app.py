@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
@@ -14,13 +15,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from sandbox import envelopes, faults as fault_registry, variants as variant_registry
-from sandbox import routes_create, routes_delete, routes_filter, routes_get_trips, routes_update
-from sandbox.context import Call, Context
-from sandbox.seed import Client, load_seed
-from sandbox.store import Store
-from sandbox.validation import ApiError, MalformedJson
-from spec.operations import operations
+from pnd_conformance.sandbox import envelopes, faults as fault_registry, variants as variant_registry
+from pnd_conformance.sandbox import routes_create, routes_delete, routes_filter, routes_get_trips, routes_update
+from pnd_conformance.sandbox.context import Call, Context
+from pnd_conformance.sandbox.seed import Client, load_seed
+from pnd_conformance.sandbox.store import Store
+from pnd_conformance.sandbox.validation import ApiError, MalformedJson
+from pnd_conformance.spec.operations import operations
 
 log = logging.getLogger("sandbox")
 
@@ -66,7 +67,7 @@ def _error(ctx: Context, operation: str, err: ApiError) -> Response:
 
 
 def _endpoint(ctx: Context, operation: str, handler: Handler,
-              variants: "variant_registry.Runtime | None" = None) -> Callable[[Request], Any]:
+              variants: variant_registry.Runtime | None = None) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         raw = await request.body() if request.method in ("POST", "PUT", "PATCH") else b""
         call = Call(request, raw)
@@ -93,8 +94,8 @@ def _endpoint(ctx: Context, operation: str, handler: Handler,
     return endpoint
 
 
-def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None,
-               variants: Iterable[str] | str = (), credentials: Mapping[str, tuple[str, str]] | None = None) -> Starlette:
+def create_app(faults: Iterable[str] = (), *, profile: Path | str | None = None, variants: Iterable[str] | str = (),
+               credentials: Mapping[str, tuple[str, str]] | None = None) -> Starlette:
     """The sandbox app with its own fresh in-memory state. Unknown fault or variant names raise ValueError.
     `credentials` (client name -> username, password) replace the profile's for those clients, keeping their
     grants: the embedded sandbox accepts the run's own credentials, whatever secrets its profile reads."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from typing import Iterable
+from collections.abc import Iterable
 
-from sandbox.seed import Client, Seed
-from sandbox.store import Appointment
-from sandbox.validation import ApiError
+from pnd_conformance.sandbox.seed import Client, Seed
+from pnd_conformance.sandbox.store import Appointment
+from pnd_conformance.sandbox.validation import ApiError
 
 UNAUTHORIZED_DESCRIPTION = "The Basic Auth credentials are missing or invalid."
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from sandbox.seed import Client, Seed
-from sandbox.store import Store
+from pnd_conformance.sandbox.seed import Client, Seed
+from pnd_conformance.sandbox.store import Store
 
 SOURCES = ("DEALER_APP", "WEB", "PND_API", "EXTERNAL_CONTROLLER")
 TRIP_STATUSES = ("DRAFT", "AUTO_DRAFT", "ASSIGNED", "UNASSIGNED", "OUTBOUND", "INBOUND", "READY_TO_DRIVE",

@@ -1,7 +1,8 @@
 """The five operations' response envelopes, and JSON rendering that never fails.
 
 create/update/delete: `{...uuids, statusCode, errors: [{errorCode, errorDescription}], warnings}`;
-get-trips/filter:     `{totalCount, tripViewDtos, statusCode, error: {errorCode, errorDescription, metadata}, warnings}`.
+get-trips/filter:     `{totalCount, tripViewDtos, statusCode, error: {errorCode, errorDescription, metadata},
+warnings}`.
 """
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sandbox.validation import ApiError
-from spec.operations import operation as operation_row
+from pnd_conformance.sandbox.validation import ApiError
+from pnd_conformance.spec.operations import operation as operation_row
 
 # The id fields each errors-list operation carries (null on errors).
 ID_FIELDS = {

@@ -3,7 +3,7 @@
 Each builder returns `(path, query, body)` for one documented curl example; the sandbox's own
 tests (tests/test_sandbox_*.py) drive them, and they make a quick manual check easy:
 
-    >>> from sandbox.examples import SandboxClient, create_minimal
+    >>> from pnd_conformance.sandbox.examples import SandboxClient, create_minimal
     >>> api = SandboxClient()
     >>> api.create(create_minimal(api.ids)).json()["statusCode"]
     200
@@ -11,9 +11,10 @@ tests (tests/test_sandbox_*.py) drive them, and they make a quick manual check e
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from sandbox.seed import load_seed
+from pnd_conformance.sandbox.seed import load_seed
 
 DEALER_PATH = "/appointment/v2/dealers/{dealer}/partner-appointments-with-trip"
 
@@ -206,7 +207,7 @@ class SandboxClient:
     """A fresh in-process sandbox and a Starlette TestClient speaking to it, per client name."""
 
     def __init__(self, faults: Iterable[str] = (), app: Any = None) -> None:
-        from sandbox.app import create_app
+        from pnd_conformance.sandbox.app import create_app
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # starlette's note about httpx vs httpx2
@@ -235,7 +236,8 @@ class SandboxClient:
 
     def update(self, sar: str, body: Any, *, dealer: str | None = None, client: str | None = "full",
                query: dict[str, str] | None = None, **kw: Any):
-        url = f"/appointment/v2/dealer/{self.ids['dealer_uuid'] if dealer is None else dealer}/sar/{sar}/appointment-trip"
+        dealer = self.ids["dealer_uuid"] if dealer is None else dealer
+        url = f"/appointment/v2/dealer/{dealer}/sar/{sar}/appointment-trip"
         return self.request("POST", url, json=body, params=query, client=client, **kw)
 
     def get_trips(self, sar: str, *, dealer: str | None = None, client: str | None = "full", **kw: Any):

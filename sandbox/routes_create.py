@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import auth, envelopes
-from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, Call, Context
-from sandbox.store import UNDO_AFTER, Appointment, Trip, new_uuid
-from sandbox.trips import TRIP_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
-from sandbox.validation import ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types, coerce_scalars, \
-    format_local, obj, parse_json_object, parse_offset_datetime
+from pnd_conformance.sandbox import auth, envelopes
+from pnd_conformance.sandbox.context import MESSAGING_SUPPRESSED, SOURCES, Call, Context
+from pnd_conformance.sandbox.store import UNDO_AFTER, Appointment, Trip, new_uuid
+from pnd_conformance.sandbox.trips import TRIP_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
+from pnd_conformance.sandbox.validation import (ANY, OBJ, ApiError, add_minutes, bad_request, blank, check_types,
+    coerce_scalars, format_local, obj, parse_json_object, parse_offset_datetime)
 
 USER = {"uuid": str, "deptUUID": str, "teamUuid": str}
 TRANSPORT = {"transportation": str, "transportOptionUuid": str, "altTransportation": str, "bookingID": str,
@@ -88,7 +88,8 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     if blank(body.get("customerUUID")) and not ctx.fault("create-accepts-missing-customer"):
         raise bad_request("CUSTOMER_INFO_MISSING",
                           "minimum info required to match customer: (FirstName OR LastName) AND At least any one "
-                          "Customer Communication (phone/email) OR (FirstName AND LastName) OR VIN(FirstName OR LastName)")
+                          "Customer Communication (phone/email) OR (FirstName AND LastName) "
+                          "OR VIN(FirstName OR LastName)")
     if not blank(body.get("customerUUID")) and body["customerUUID"] not in seed.customers \
             and not ctx.fault("create-accepts-unknown-customer"):
         raise bad_request("CUSTOMER_INFO_MISSING", "minimum info required to match customer: no customer of the "
@@ -128,7 +129,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
                            or (web and ctx.fault("create-web-requires-creator"))):
         raise bad_request("VALID_CREATOR_USER_UUID_REQUIRED",
                           "appointmentInformation.creatorUser.uuid is required when source is not WEB")
-    for trip_info, is_drop in ((pickup, False), (drop, True)):
+    for trip_info in (pickup, drop):
         if trip_info is not None and loaner_and_drop_car(trip_info) \
                 and not ctx.fault("create-accepts-loaner-and-drop-car"):
             raise bad_request("LOANER_AND_DROP_CAR_CANNOT_BOTH_BE_TRUE",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import auth, envelopes
-from sandbox.context import SOURCES, Call, Context
-from sandbox.validation import ApiError, bad_request, blank
+from pnd_conformance.sandbox import auth, envelopes
+from pnd_conformance.sandbox.context import SOURCES, Call, Context
+from pnd_conformance.sandbox.validation import ApiError, bad_request, blank
 
 NOT_LINKED = ("PARTNER_DELETE_TRIP_NOT_LINKED_TO_APPOINTMENT",
               "Pickup trip is not linked to the given appointment for the partner delete request")

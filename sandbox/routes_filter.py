@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import auth, envelopes
-from sandbox.context import DOC_STATUSES, FILTER_RIDE_TYPES, SUB_TRIP_STATUSES, TRIP_STATUSES, Call, Context
-from sandbox.store import Trip
-from sandbox.validation import INT, OffsetDateTime, bad_request, blank, check_types, coerce_scalars, \
+from pnd_conformance.sandbox import auth, envelopes
+from pnd_conformance.sandbox.context import (DOC_STATUSES, FILTER_RIDE_TYPES, SUB_TRIP_STATUSES, TRIP_STATUSES, Call,
+    Context)
+from pnd_conformance.sandbox.store import Trip
+from pnd_conformance.sandbox.validation import INT, OffsetDateTime, bad_request, blank, check_types, coerce_scalars, \
     parse_json_object, parse_offset_datetime
-from sandbox.views import trip_view
+from pnd_conformance.sandbox.views import trip_view
 
 SCOPE = "pickupdelivery.trip.fetch"
 FILTER_SCHEMA = {
@@ -43,7 +44,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         if "RIDE_SHARE" in (body.get("rideTypes") or []):
             body["rideTypes"] = []
 
-    departments = body.get("dealerDepartmentUUIDList")
+    departments: Any = body.get("dealerDepartmentUUIDList")  # its type checked above (check_types)
     lenient_empty = ctx.variant("filter-empty-lists-lenient")
     select_nothing = lenient_empty and departments == []
     if not departments and not select_nothing:
@@ -62,7 +63,9 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("INVALID_SORT_ORDER", "sortOrder must be APPT_TIME_ASC or APPT_TIME_DESC")
 
     event_uuids = body.get("eventUuids") or []
-    page_size, page_number, last_index = body.get("pageSize"), body.get("pageNumber"), body.get("lastItemIndex")
+    page_size: Any = body.get("pageSize")
+    page_number: Any = body.get("pageNumber")
+    last_index: Any = body.get("lastItemIndex")
     if page_size is not None and event_uuids and not ctx.fault("filter-page-size-with-event-uuids"):
         raise bad_request("PAGINATION_NOT_ALLOWED_WITH_EVENT_UUIDS",
                           "pageSize cannot be used together with a non-empty eventUuids")
@@ -185,7 +188,7 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
     views = [trip_view(store, t) for t in found]
     if ctx.fault("filter-sub-trip-ride-type-unlisted"):
         for view in views:
-            for sub, leg in zip(view.get("subTrips") or [], ("PICKUP_LEG", "RETURN_LEG")):
+            for sub, leg in zip(view.get("subTrips") or [], ("PICKUP_LEG", "RETURN_LEG"), strict=False):
                 sub["rideType"] = leg
     return 200, envelopes.success("filter", totalCount=total, tripViewDtos=views)
 

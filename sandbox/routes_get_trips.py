@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import auth, envelopes
-from sandbox.context import Call, Context
-from sandbox.validation import ApiError, bad_request, blank
-from sandbox.views import trip_view
+from pnd_conformance.sandbox import auth, envelopes
+from pnd_conformance.sandbox.context import Call, Context
+from pnd_conformance.sandbox.validation import ApiError, bad_request, blank
+from pnd_conformance.sandbox.views import trip_view
 
 
 def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:

@@ -8,13 +8,14 @@ import copy
 from datetime import datetime, time as dtime
 from typing import Any
 
-from sandbox import auth, envelopes
-from sandbox.context import MESSAGING_SUPPRESSED, SOURCES, UPDATE_RIDE_TYPES, Call, Context
-from sandbox.routes_create import METADATA, PREFERENCE, USER, VEHICLE
-from sandbox.store import UNDO_AFTER, Trip, new_uuid
-from sandbox.trips import EVENT_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car, same_drivers
-from sandbox.validation import ANY, add_minutes, bad_request, blank, check_types, coerce_scalars, format_local, obj, \
-    parse_date, parse_json_object, parse_offset_datetime, parse_time
+from pnd_conformance.sandbox import auth, envelopes
+from pnd_conformance.sandbox.context import MESSAGING_SUPPRESSED, SOURCES, UPDATE_RIDE_TYPES, Call, Context
+from pnd_conformance.sandbox.routes_create import METADATA, PREFERENCE, USER, VEHICLE
+from pnd_conformance.sandbox.store import UNDO_AFTER, Trip, new_uuid
+from pnd_conformance.sandbox.trips import (EVENT_SCHEMA, apply_fields, check_downstream, loaner_and_drop_car,
+    same_drivers)
+from pnd_conformance.sandbox.validation import (ANY, add_minutes, bad_request, blank, check_types, coerce_scalars,
+    format_local, obj, parse_date, parse_json_object, parse_offset_datetime, parse_time)
 
 APPOINTMENT_INFO = {"appointmentDate": str, "appointmentStartTime": str, "appointmentEndTime": str,
                     "userUuid": str, "comments": str, "internalNotes": str, "altTransportation": str, "source": str}
@@ -92,19 +93,21 @@ def handle(ctx: Context, call: Call) -> tuple[int, dict[str, Any]]:
         raise bad_request("APPOINTMENT_START_TIME_REQUIRED", "appointmentInformation.appointmentStartTime is required")
     start = parse_time(info["appointmentStartTime"])
     if start is None:
-        raise bad_request("INVALID_APPOINTMENT_START_TIME", "appointmentInformation.appointmentStartTime must be HH:mm:ss")
+        raise bad_request("INVALID_APPOINTMENT_START_TIME",
+                          "appointmentInformation.appointmentStartTime must be HH:mm:ss")
     end = None
     if not blank(info.get("appointmentEndTime")):
         end = parse_time(info["appointmentEndTime"])
         if end is None:
-            raise bad_request("INVALID_APPOINTMENT_END_TIME", "appointmentInformation.appointmentEndTime must be HH:mm:ss")
+            raise bad_request("INVALID_APPOINTMENT_END_TIME",
+                              "appointmentInformation.appointmentEndTime must be HH:mm:ss")
     metadata = appt_request.get("pickupDeliveryTripMetadata")
     if metadata is None:
         raise bad_request("PICKUP_DELIVERY_TRIP_METADATA_REQUIRED",
                           "updateAppointmentForTripRequest.pickupDeliveryTripMetadata is required")
 
     event = event_request.get("pickupDeliveryTripEvent")
-    trip_uuid = None if blank(metadata.get("tripUUID")) else metadata["tripUUID"]
+    trip_uuid: Any = None if blank(metadata.get("tripUUID")) else metadata["tripUUID"]
     mapped = store.mapping.get(sar_uuid)
     if event is None and trip_uuid is None:
         if not ctx.fault("update-both-null-accepted"):
@@ -214,7 +217,8 @@ def _check_event(ctx: Context, event: dict[str, Any], source: str | None, dealer
                                                f"{', '.join(UPDATE_RIDE_TYPES)}")
     if (scenario == "update" and ctx.variant("pickup-stays-pickup") and ride_type not in ("PICKUP_VEHICLE",
                                                                                          "PICKUP_CUSTOMER")) \
-            or (scenario == "create" and ctx.variant("created-trip-is-pickup-vehicle") and ride_type != "PICKUP_VEHICLE"):
+            or (scenario == "create" and ctx.variant("created-trip-is-pickup-vehicle")
+                and ride_type != "PICKUP_VEHICLE"):
         raise bad_request("INVALID_RIDE_TYPE", "the partner pickup trip stays a pickup ride type")
     if blank(event.get("dealerUUID")):
         raise bad_request("MISSING_DEALER_UUID", "pickupDeliveryTripEvent.dealerUUID is required")

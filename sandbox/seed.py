@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "profiles" / "sandbox.yaml"
+DEFAULT_PROFILE = Path(str(resources.files("pnd_conformance.profiles").joinpath("sandbox.yaml")))
 
 SCOPES = ("appointment.create", "appointment.trip.read", "pickupdelivery.trip.fetch")
 

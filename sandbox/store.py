@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sandbox.seed import Seed
-from sandbox.validation import OffsetDateTime
+from pnd_conformance.sandbox.seed import Seed
+from pnd_conformance.sandbox.validation import OffsetDateTime
 
 
 def new_uuid() -> str:

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.context import TRIP_STATUSES
-from sandbox.store import Store, Trip
-from sandbox.validation import ANY, MAP_STR, NUM, OBJ, ApiError, bad_request, blank, parse_offset_datetime
+from pnd_conformance.sandbox.context import TRIP_STATUSES
+from pnd_conformance.sandbox.store import Store, Trip
+from pnd_conformance.sandbox.validation import (ANY, MAP_STR, NUM, OBJ, ApiError, bad_request, blank,
+    parse_offset_datetime)
 
 VEHICLE_RIDE_TYPES = ("PICKUP_VEHICLE", "DROPOFF_VEHICLE")
 

@@ -7,7 +7,7 @@ false alarm of the suite, not a sandbox bug (tests/test_mutants.py runs them bes
 tests/test_variants_settle.py runs SETTLE_VARIANTS over the wire, where the settle window is on).
 
 One entry per variant: its name and what the sandbox then does differently. All are off by
-default: `create_app(variants=[...])`, `python -m sandbox --variants a,b`, or in-process
+default: `create_app(variants=[...])`, `pnd-conformance sandbox --variants a,b`, or in-process
 `--sandbox-variants a,b` / `PND_SANDBOX_VARIANTS=a,b`. A handler checks one with
 `ctx.variant(NAME)` at the point of the behaviour (grep the name); the settle variants act
 around the handlers (Runtime) and as ASGI middlewares (VerboseJson, Gateway).
@@ -20,14 +20,15 @@ import json
 import random
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox.faults import names_in
+from pnd_conformance.sandbox.faults import names_in
 
 SETTLE_DELAY = 0.25  # seconds, for the two settle variants (a run polls ~0.3 s per settled write)
 FILTER_LAG = 1.5  # seconds filter's index trails the writes (filter-lags): beyond one poll, within the window
@@ -36,11 +37,12 @@ GATEWAY_RPS = 40  # requests per second above which the gateway variant answers 
 
 VARIANTS: dict[str, str] = {
     # --- date-times, request forms --------------------------------------------------------------
-    "offset-without-colon-only": "create, update, filter: date-times only in the docs' ±HHMM form (yyyy-MM-dd'T'HH:mm:ssZ); "
-                                 "a ±HH:MM offset is rejected",
-    "transport-option-by-uuid-only": "create: a transport option is identified only by transportOptionUuid (as the doc's "
-                                     "example); one named PICKUP_AND_DELIVERY without a UUID is rejected",
-    "unknown-fields-rejected": "create: unknown top-level body fields are rejected with 400 (as fault unknown-field-400)",
+    "offset-without-colon-only": "create, update, filter: date-times only in the docs' ±HHMM form "
+                                 "(yyyy-MM-dd'T'HH:mm:ssZ); a ±HH:MM offset is rejected",
+    "transport-option-by-uuid-only": "create: a transport option is identified only by transportOptionUuid (as the "
+                                     "doc's example); one named PICKUP_AND_DELIVERY without a UUID is rejected",
+    "unknown-fields-rejected": "create: unknown top-level body fields are rejected with 400 (as fault "
+                               "unknown-field-400)",
     "scalars-coerced": "create, update, filter: a number or boolean where a string is expected is read as its "
                        "text, a numeric string where a number is as the number (Jackson's default scalar coercion)",
     "single-value-as-list": "update, filter: a single string where a list of strings is expected counts as a "
@@ -179,7 +181,7 @@ class Runtime:
             del self._snapshots[:old[-1]]
 
     def _replica(self) -> Any:
-        from sandbox.store import Store
+        from pnd_conformance.sandbox.store import Store
 
         cutoff = time.monotonic() - self.lag
         seen = [s for t, s in self._snapshots if t <= cutoff] or [self._snapshots[0][1]]
@@ -202,8 +204,8 @@ class _Others:
         self.made: list[str] = []
 
     def _create(self, when: datetime) -> None:
-        from sandbox import routes_create
-        from sandbox.context import Call
+        from pnd_conformance.sandbox import routes_create
+        from pnd_conformance.sandbox.context import Call
 
         ids, rng = self.ids, self.rng
         body: dict[str, Any] = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.store import Store, Trip
+from pnd_conformance.sandbox.store import Store, Trip
 
 
 def _person(store: Store, uuid: str | None) -> dict[str, Any] | None:

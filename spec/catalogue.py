@@ -6,7 +6,7 @@ entries share: their operation (the file's name) and their citations' document (
 operation's, unless an entry names another). Loading validates every entry, so a malformed
 catalogue fails loudly before any test runs.
 
-    from spec.catalogue import load_rules, rules_for, DOCS_DIR
+    from pnd_conformance.spec.catalogue import load_rules, rules_for, DOCS_DIR
 """
 from __future__ import annotations
 
@@ -15,23 +15,24 @@ import os
 import re
 import sys
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from spec.operations import OPERATIONS, Setup, operation
+from pnd_conformance.spec.operations import OPERATIONS, Setup, operation
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RULES_PATH = REPO_ROOT / "spec" / "rules"  # a directory of YAML lists, read in name order
+SPEC_DIR = Path(str(resources.files("pnd_conformance.spec")))  # package data, in a checkout or installed
+RULES_PATH = SPEC_DIR / "rules"  # a directory of YAML lists, read in name order
 #: The JSON Schema of a rules file, for editors (each file's first line names it) and the lint.
-SCHEMA_PATH = REPO_ROOT / "spec" / "rule.schema.json"
+SCHEMA_PATH = SPEC_DIR / "rule.schema.json"
 
 
 #: The five API documents, the only source of truth, kept verbatim in the project
 #: (spec/docs/README.md says where they come from and when they were taken).
-DOCS_DIR: Path = REPO_ROOT / "spec" / "docs"
+DOCS_DIR: Path = SPEC_DIR / "docs"
 
 # --- the vocabulary of CONTRIBUTING.md ---------------------------------------------------------
 
@@ -85,7 +86,7 @@ class Expect(_Strict):
 
 class Rule(_Strict):
     id: str
-    operation: str  # one of spec.operations.OPERATIONS; in the catalogue, the rules file's name
+    operation: str  # one of pnd_conformance.spec.operations.OPERATIONS; in the catalogue, the rules file's name
     kind: Kind
     statement: str = Field(min_length=1)
     citation: Citation
@@ -210,9 +211,10 @@ def file_schema() -> dict[str, Any]:
         "description": (
             "The entries of one operation's rule catalogue (CONTRIBUTING.md, \"Rule catalogue\"). An entry's "
             "operation is the file's name, and its citation's doc defaults to the operation's document. "
-            "Generated from spec/catalogue.py by `python -m spec.catalogue --schema`. It checks shape and "
-            "vocabulary only: loading (spec.catalogue.Rule) also checks what each test type needs, the "
-            "operation's bases and the rest, and tests/test_catalogue_lint.py the quotes, codes and names."),
+            "Generated from spec/catalogue.py by `python -m pnd_conformance.spec.catalogue --schema`. It checks "
+            "shape and vocabulary only: loading (pnd_conformance.spec.catalogue.Rule) also checks what each test "
+            "type needs, the operation's bases and the rest, and tests/test_catalogue_lint.py the quotes, codes and "
+            "names."),
         "type": "array",
         "items": generated["items"],
         "$defs": defs,
@@ -265,9 +267,9 @@ def doc_text(name: str) -> str:
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--schema"]:
-        sys.exit("usage: python -m spec.catalogue --schema   (writes spec/rule.schema.json)")
+        sys.exit("usage: python -m pnd_conformance.spec.catalogue --schema   (writes spec/rule.schema.json)")
     SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
-    print(f"wrote {SCHEMA_PATH.relative_to(REPO_ROOT)}")
+    print(f"wrote {SCHEMA_PATH.relative_to(SPEC_DIR.parent)}")
 
 
 __all__ = ["DOCS_DIR", "RULES_PATH", "SCHEMA_PATH", "Citation", "Expect", "Rule", "Trigger", "doc_text",

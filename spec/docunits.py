@@ -9,7 +9,7 @@ no rule cites: those that state no behaviour (left out of the figure) and behavi
 ones with no rule yet (counted as uncovered). The figure per document is
 cited / behaviour-stating units.
 
-    python -m spec.docunits          # the figures and the uncovered units
+    python -m pnd_conformance.spec.docunits          # the figures and the uncovered units
 """
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from collections.abc import Iterable
 
 import yaml
 
-from spec.catalogue import DOCS_DIR, REPO_ROOT, load_rules
-from spec.doctables import table_lines
+from pnd_conformance.spec.catalogue import DOCS_DIR, SPEC_DIR, load_rules
+from pnd_conformance.spec.doctables import table_lines
 
-UNTESTABLE_PATH = REPO_ROOT / "spec" / "untestable.yaml"
+UNTESTABLE_PATH = SPEC_DIR / "untestable.yaml"
 #: Kinds that state a behaviour (unless spec/untestable.yaml says a unit does not); the others never do.
 BEHAVIOUR_KINDS = ("row", "bullet", "sentence", "request-line")
 NO_BEHAVIOUR_KINDS = ("heading", "table-header", "example")
@@ -277,7 +277,7 @@ def coverage(docs_dir: Path = DOCS_DIR, untestable: Path = UNTESTABLE_PATH) -> C
 
 
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `python -m spec.docunits | head` ends quietly
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `python -m pnd_conformance.spec.docunits | head` ends quietly
     cov = coverage()
     for doc, f in cov.by_doc.items():
         print(f"{doc}: {f['covered']}/{f['units']} behaviour-stating units cited by a rule ({f['percent']}%)")

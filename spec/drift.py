@@ -1,6 +1,6 @@
 """Doc drift: what the catalogue must follow when myKaarma updates a document.
 
-    python -m spec.drift PATH      # PATH: a directory with new versions of the documents
+    pnd-conformance drift DIR       # PATH: a directory with new versions of the documents
 
 Compares each document of spec/docs/ with the file of the same name in PATH and prints one line
 per item that needs attention:
@@ -22,9 +22,9 @@ import difflib
 import sys
 from pathlib import Path
 
-from spec.catalogue import DOCS_DIR, load_rules
-from spec.doctables import TableError, error_rows, parse_tables
-from spec.docunits import BEHAVIOUR_KINDS, Unit, _cite, normalise, split_units
+from pnd_conformance.spec.catalogue import DOCS_DIR, load_rules
+from pnd_conformance.spec.doctables import TableError, error_rows, parse_tables
+from pnd_conformance.spec.docunits import BEHAVIOUR_KINDS, Unit, _cite, normalise, split_units
 
 
 class UsageError(Exception):
@@ -121,11 +121,11 @@ def drift(path: Path, docs_dir: Path = DOCS_DIR) -> tuple[list[str], list[str]]:
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit code 4 (argparse's own is two lines and 2)
-        raise UsageError(f"{message} (usage: python -m spec.drift PATH)")
+        raise UsageError(f"{message} (usage: pnd-conformance drift DIR)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _Parser(prog="python -m spec.drift", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="pnd-conformance drift", description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path, help="directory with new versions of the documents")
     try:
         args = parser.parse_args(argv)

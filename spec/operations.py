@@ -4,7 +4,7 @@ What the spec states (method, path, operationId, document, scope, API) is read f
 spec/openapi.yaml, where each operation names its key in `x-pnd-operation`; the rest is stated
 once in `_ROWS` below. Everything else reads this table:
 
-    from spec.operations import OPERATIONS, operation
+    from pnd_conformance.spec.operations import OPERATIONS, operation
     operation("delete").envelope   # "errors"
 """
 from __future__ import annotations
@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from spec.openapi import HTTP_METHODS, load_openapi
+from pnd_conformance.spec.openapi import HTTP_METHODS, load_openapi
 
 Envelope = Literal["errors", "error"]
-#: The prepared states a rule test can start from (CONTRIBUTING.md `setup`; conformance/states.py prepares them).
+#: The prepared states a rule test can start from (CONTRIBUTING.md `setup`; conformance/target/prepared_states.py
+#: prepares them).
 Setup = Literal["none", "appointment_with_trip", "appointment_with_drop", "appointment_without_trip"]
 
 
@@ -88,7 +89,7 @@ def operations() -> tuple[Operation, ...]:
 
 
 def markdown() -> str:
-    """The table as Markdown (`python -m spec.operations`)."""
+    """The table as Markdown (`python -m pnd_conformance.spec.operations`)."""
     lines = ["| key | request | operationId | doc | envelope | scope, level | default setup | bases | reads only |",
              "|---|---|---|---|---|---|---|---|---|"]
     for op in operations():

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from spec.operations import operation
-from strategies.context import Ctx
-from strategies.create import create_request
-from strategies.reads import delete_request, filter_request, get_trips_request
-from strategies.update import update_request
+from pnd_conformance.spec.operations import operation
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.strategies.create import create_request
+from pnd_conformance.strategies.reads import delete_request, filter_request, get_trips_request
+from pnd_conformance.strategies.update import update_request
 
 _BUILDERS = {"create": create_request, "update": update_request, "get-trips": get_trips_request,
              "delete": delete_request, "filter": filter_request}

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from spec.operations import operation
-from strategies.common import (CALLER_TRIP_STATUSES, SOURCES_NON_WEB, addresses, drop_none, fmt, latitudes,
-                               local_times, longitudes, optional, texts)
-from strategies.context import Ctx
+from pnd_conformance.spec.operations import operation
+from pnd_conformance.strategies.common import (CALLER_TRIP_STATUSES, SOURCES_NON_WEB, addresses, drop_none, fmt,
+    latitudes, local_times, longitudes, optional, texts)
+from pnd_conformance.strategies.context import Ctx
 
 BASES = operation("create").bases
 

@@ -9,8 +9,8 @@ import itertools
 import os
 from datetime import datetime, timedelta
 
-from strategies.common import fmt
-from strategies.context import Ctx
+from pnd_conformance.strategies.common import fmt
+from pnd_conformance.strategies.context import Ctx
 
 # Distinct slots per process (xdist workers, concurrent runs) so setups never collide.
 _slots = itertools.count(int.from_bytes(os.urandom(2), "big") + os.getpid() % 997 * 50)

@@ -11,10 +11,10 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from spec.operations import operation
-from strategies.common import (DOC_STATUSES, FILTER_RIDE_TYPES, SOURCES_NON_WEB, SUB_TRIP_STATUSES, TRIP_STATUSES,
-                               fmt, local_times)
-from strategies.context import Ctx
+from pnd_conformance.spec.operations import operation
+from pnd_conformance.strategies.common import (DOC_STATUSES, FILTER_RIDE_TYPES, SOURCES_NON_WEB, SUB_TRIP_STATUSES,
+    TRIP_STATUSES, fmt, local_times)
+from pnd_conformance.strategies.context import Ctx
 
 DELETE_BASES = operation("delete").bases
 FILTER_BASES = operation("filter").bases

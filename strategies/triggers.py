@@ -5,9 +5,9 @@ import copy
 import re
 from typing import Any
 
-from spec.catalogue import Trigger
-from strategies import violations
-from strategies.context import Ctx
+from pnd_conformance.spec.catalogue import Trigger
+from pnd_conformance.strategies import violations
+from pnd_conformance.strategies.context import Ctx
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.]+)\}")
 
@@ -89,6 +89,6 @@ def apply(request: dict, trigger: Trigger | None, ctx: Ctx) -> dict:
     if trigger.violation:
         fn = getattr(violations, trigger.violation, None)
         if fn is None:
-            raise LookupError(f"strategies.violations has no function {trigger.violation!r}")
+            raise LookupError(f"pnd_conformance.strategies.violations has no function {trigger.violation!r}")
         out = fn(out, ctx)
     return out

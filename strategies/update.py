@@ -13,11 +13,11 @@ from datetime import timedelta
 
 from hypothesis import strategies as st
 
-from spec.operations import operation
-from strategies.common import (CALLER_TRIP_STATUSES, PICKUP_RIDE_TYPES, SOURCES, addresses, drop_none, fmt,
-                               latitudes, local_times, longitudes, optional, texts)
-from strategies.context import Ctx
-from strategies.create import _drivers, _loaner_flags
+from pnd_conformance.spec.operations import operation
+from pnd_conformance.strategies.common import (CALLER_TRIP_STATUSES, PICKUP_RIDE_TYPES, SOURCES, addresses, drop_none,
+    fmt, latitudes, local_times, longitudes, optional, texts)
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.strategies.create import _drivers, _loaner_flags
 
 BASES = operation("update").bases
 

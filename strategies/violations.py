@@ -4,7 +4,7 @@
 """
 from __future__ import annotations
 
-from strategies.context import Ctx
+from pnd_conformance.strategies.context import Ctx
 
 
 def malformed_json(request: dict, ctx: Ctx) -> dict:

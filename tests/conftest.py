@@ -8,7 +8,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hsettings
 
+from pnd_conformance.plugins.harness import default_profile
 from tests.outputs import selftest_dir, suite_env
 
 _started = time.time()
@@ -30,6 +32,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # directory: exported here, so xdist workers and every subprocess inherit it.
     selftest_dir()
     os.environ.update(suite_env())
+    # The suite's Hypothesis profiles for the self-tests too (the plugin loads one only for runs of the suite).
+    if not config.getoption("--hypothesis-profile", default=None):
+        hsettings.load_profile(default_profile())
     if not hasattr(config, "workerinput"):
         config.stash[_BEFORE] = _snapshot(USER_REPORTS)
 
@@ -60,7 +65,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 
 
 def _scores(terminalreporter) -> None:
-    from sandbox.variants import VARIANTS as ALL_VARIANTS
+    from pnd_conformance.sandbox.variants import VARIANTS as ALL_VARIANTS
     from tests.test_mutants import MUTANTS, SCORE_FILE, VARIANTS_SCORE_FILE
     from tests.test_variants_settle import SCORE_FILE as SETTLE_SCORE_FILE
 
@@ -105,7 +110,8 @@ def _scores(terminalreporter) -> None:
         passed = sum(v["passed"] for v in variants.values())
         FALSE_ALARM_FILE.write_text(json.dumps({"passed": passed, "run": len(variants), "variants": len(ALL_VARIANTS),
                                                 "results": variants}, indent=1))
+        not_run = len(ALL_VARIANTS) - len(variants)
         tr.write_line(f"variants: {passed}/{len(variants)} passed (conformant servers the suite must not fail"
-                      + (f"; {len(ALL_VARIANTS) - len(variants)} not run in this session" if len(variants) < len(ALL_VARIANTS) else "")
+                      + (f"; {not_run} not run in this session" if not_run > 0 else "")
                       + f"); mutation score: {killed}/{total} killed")
         tr.write_line(f"false-alarm score: {FALSE_ALARM_FILE}")

@@ -1,4 +1,4 @@
-"""Where the self-tests write: never into the user's reports/ (README "Self-tests").
+"""Where the self-tests write: never into the user's reports/ (docs/proving-the-suite.md "Where the self-tests write").
 
 One directory per self-test session, `PND_SELFTEST_DIR` when set, else a new temporary directory (kept
 after the session, and printed at its end): the scores of the mutant and variant runs, and, for any run of

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.settings import Settings
+from pnd_conformance.settings import Settings
 from tests.outputs import suite_env
 
 REPO = Path(__file__).resolve().parent.parent
@@ -89,16 +89,17 @@ def _env(extra: dict[str, str] | None) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in RUN_SETTINGS_ENV}, **suite_env(), **(extra or {})}
 
 
-def run_suite(root: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+def run_suite(root: Path, *args: str, env: dict[str, str] | None = None,
+              timeout: float = 240) -> subprocess.CompletedProcess:
     """`python -m pytest conformance ...` from the repository, the matrix under `root`/reports."""
-    cmd = [sys.executable, "-m", "pytest", "conformance", "--reports-dir", str(root / "reports"),
+    cmd = [sys.executable, "-m", "pytest", "conformance/suite", "--reports-dir", str(root / "reports"),
            "--hypothesis-profile", "ci", "-p", "no:xdist", *args]
     return subprocess.run(cmd, cwd=REPO, env=_env(env), capture_output=True, text=True, timeout=timeout)
 
 
 @functools.cache
 def sandbox_run() -> SuiteRun:
-    """The shared run, as `make conformance` does it (`python -m conformance`): suite + all reports."""
+    """The shared run, as `make conformance` does it (`python -m pnd_conformance`): suite + all reports."""
     root = Path(tempfile.mkdtemp(prefix="pnd-report-selftest-"))
     atexit.register(shutil.rmtree, root, True)
     reports = root / "reports"
@@ -111,7 +112,7 @@ def sandbox_run() -> SuiteRun:
     profile_path.write_text(yaml.safe_dump(profile), encoding="utf-8")
     env = {"PND_SELFTEST_FULL_PASSWORD": SANDBOX_PROFILE["credentials"]["full"]["password"],
            "PND_SELFTEST_SECRET": SECRET}
-    cmd = [sys.executable, "-m", "conformance", "--reports-dir", str(reports), "-k", SELECTION,
+    cmd = [sys.executable, "-m", "pnd_conformance", "--reports-dir", str(reports), "-k", SELECTION,
            "--target-profile", str(profile_path), "--hypothesis-profile", "ci", "-p", "no:xdist",
            "--sandbox-faults", SHARED_RUN_FAULT,
            # as much output as pytest can give: every outcome, long tracebacks with local variables

@@ -1,4 +1,4 @@
-"""The request budget and the request count (README "Request budget").
+"""The request budget and the request count (docs/configuration.md "Request budget").
 
 The planner gives every selected test one example first (every observable rule one verdict),
 refuses a budget below that floor with a one-line usage error naming it, and spends the rest
@@ -15,19 +15,19 @@ import sys
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 
 import pytest
 
-from conformance.budget import (DEFAULT_REQUEST_BUDGET, BudgetError, Cost, floor_of, make_plan, other_cost,
+from pnd_conformance.request_budget import (DEFAULT_REQUEST_BUDGET, BudgetError, Cost, floor_of, make_plan, other_cost,
                                 rule_cost)
-from conformance.budget_plugin import effective_budget
-from spec.catalogue import load_rules
+from pnd_conformance.plugins.budget import effective_budget
+from pnd_conformance.spec.catalogue import load_rules
 from tests.reportrun import REPO, _env, run_suite
 from tests.wire import PROFILE, wire_sandbox
 
@@ -127,7 +127,7 @@ def test_budget_below_floor_under_xdist_is_a_usage_error():
     """Under xdist the workers plan, and the controller stops the run with the same error."""
     floor = floor_of(rule_cost(r) for r in GET_TRIPS)
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance", "--reports-dir", f"{tmp}/reports",
+        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/suite", "--reports-dir", f"{tmp}/reports",
                                "--hypothesis-profile", "ci", "-n", "2", "-k", "get-trips/", "--request-budget", "3"],
                               cwd=REPO, env=_env(None), capture_output=True, text=True, timeout=240)
     out = proc.stdout + proc.stderr
@@ -142,7 +142,8 @@ def test_counts_written_and_aggregated_across_xdist_workers():
     counts = {}
     for workers in ("0", "2"):
         with tempfile.TemporaryDirectory() as tmp:
-            proc = subprocess.run([sys.executable, "-m", "pytest", "conformance", "--reports-dir", f"{tmp}/reports",
+            proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/suite",
+                                   "--reports-dir", f"{tmp}/reports",
                                    "--hypothesis-profile", "ci", "-n", workers, "-k", "get-trips/",
                                    "--request-budget", str(floor + 10)],
                                   cwd=REPO, env=_env(None), capture_output=True, text=True, timeout=240)
@@ -159,7 +160,7 @@ def test_counts_written_and_aggregated_across_xdist_workers():
             assert rows[rule.id]["requests"] >= 1
         assert f"requests sent: {req['total']:,}" in proc.stdout
         counts[workers] = (req["total"], req["by_operation"], {k: v["examples"] for k, v in req["by_rule"].items()})
-    # One preflight per run (conformance/preflight.py; under xdist the controller's, before the workers start).
+    # One preflight per run (conformance/target/preflight.py; under xdist the controller's, before the workers start).
     total0, ops0, examples0 = counts["0"]
     total2, ops2, examples2 = counts["2"]
     assert total2 == total0 and ops2 == ops0, (counts["0"], counts["2"])
@@ -169,7 +170,7 @@ def test_counts_written_and_aggregated_across_xdist_workers():
 def test_a_check_states_its_cost_and_its_name_once():
     """A check cannot be registered without what it costs (so that plans stay honest), nor twice under
     one name (the second would silently replace the first)."""
-    from conformance.checks import Registry
+    from pnd_conformance.checks import Registry
 
     registry = Registry()
     with pytest.raises(TypeError):
@@ -239,7 +240,7 @@ def test_count_is_what_the_target_received_across_xdist_workers():
     """Over the wire, on two xdist workers: the run's count equals the requests the target received."""
     with wire_sandbox() as upstream, counting_proxy(upstream) as (url, received), \
             tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance", "--reports-dir", f"{tmp}/reports",
+        proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/suite", "--reports-dir", f"{tmp}/reports",
                                "--hypothesis-profile", "ci", "-n", "2", "-k", "get-trips/ or filter/",
                                "--target-url", url, "--target-profile", str(PROFILE)],
                               cwd=REPO, env=_env(None), capture_output=True, text=True, timeout=600)

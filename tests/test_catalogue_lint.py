@@ -1,7 +1,7 @@
 """Self-tests that lint the rule catalogue (spec/rules/<operation>.yaml) against the API documents,
 the OpenAPI spec and the code that runs it.
 
-Loading (spec.catalogue.load_rules) already validates each entry's shape. These tests check what
+Loading (pnd_conformance.spec.catalogue.load_rules) already validates each entry's shape. These tests check what
 one entry cannot see by itself, so that a catalogue mistake fails here, by rule id, instead of
 becoming a wrong or silently missing conformance test:
 
@@ -11,10 +11,10 @@ becoming a wrong or silently missing conformance test:
 - citations: the cited doc exists and the quote is verbatim in it (whitespace runs normalised);
 - error codes: every error code a doc documents is expected by some rule of its operation (or is
   on the commented allow-list below), and every code a rule expects is documented somewhere;
-- wiring: expectations fit the test type as conformance/test_rules.py reads them; `check`,
+- wiring: expectations fit the test type as conformance/suite/test_rules.py reads them; `check`,
   `trigger.violation`, `${...}` placeholders and `NOTES.md "<title>"` references
   name things that exist; unobservable rules say why;
-- coverage: conformance/test_rules.py yields exactly one test `<operation>/<rule id>` per
+- coverage: conformance/suite/test_rules.py yields exactly one test `<operation>/<rule id>` per
   observable rule; every operation has 401 and 403 auth rules and rules of the kinds its doc
   documents.
 """
@@ -30,10 +30,11 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
-from conformance import checks
-from spec.catalogue import DOCS_DIR, RULES_PATH, SCHEMA_PATH, doc_text, load_rules, parse_rules, schema_text
-from spec.doctables import documented_codes
-from spec.operations import OPERATIONS, operation
+from pnd_conformance import checks
+from pnd_conformance.spec.catalogue import (DOCS_DIR, RULES_PATH, SCHEMA_PATH, doc_text, load_rules, parse_rules,
+    schema_text)
+from pnd_conformance.spec.doctables import documented_codes
+from pnd_conformance.spec.operations import OPERATIONS, operation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,7 +87,8 @@ def test_the_file_gives_operation_and_citation_doc():
 
 
 @pytest.mark.parametrize("entry, message", [
-    ({**ENTRY, "operation": "delete"}, "delete-auth-example: remove `operation:`: a rule's operation is its file's name"),
+    ({**ENTRY, "operation": "delete"},
+     "delete-auth-example: remove `operation:`: a rule's operation is its file's name"),
     ({**ENTRY, "citation": {"doc": "delete-partner-appointment-with-trip.txt", "quote": "q"}},
      "delete-auth-example: remove `doc: delete-partner-appointment-with-trip.txt` from the citation"),
 ])
@@ -111,7 +113,7 @@ def test_rule_schema_is_current():
     Draft7Validator.check_schema(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
         f"{SCHEMA_PATH.relative_to(ROOT)} is not what spec/catalogue.py generates: "
-        "regenerate it with `python -m spec.catalogue --schema`")
+        "regenerate it with `python -m pnd_conformance.spec.catalogue --schema`")
 
 
 def test_rules_files_validate_against_the_schema():
@@ -234,7 +236,7 @@ def test_expected_error_codes_are_documented():
 # --------------------------------------------------------------------------- wiring
 
 def test_expect_fits_the_test_type():
-    """As conformance/test_rules.py reads `expect`: a violation defaults to 400 and, without a code,
+    """As conformance/suite/test_rules.py reads `expect`: a violation defaults to 400 and, without a code,
     accepts any 4xx; acceptance ignores it but must not claim an error; auth needs it."""
     bad = []
     for r in RULES:
@@ -252,7 +254,8 @@ def test_expect_fits_the_test_type():
 def test_checks_are_registered():
     known = checks.names()
     unknown = [r for r in RULES if r.check and r.check not in known]
-    assert not unknown, "check not in conformance.checks.names(): " + "; ".join(f"{r.id} ({r.check})" for r in unknown)
+    assert not unknown, ("check not in pnd_conformance.checks.names(): "
+                         + "; ".join(f"{r.id} ({r.check})" for r in unknown))
     # test_acceptance runs a post-check, test_property a property: the name must be of the right registry.
     wrong = [r for r in RULES if r.check in known and (
         (r.test == "acceptance" and r.check not in checks.names(checks.POST))
@@ -261,11 +264,11 @@ def test_checks_are_registered():
 
 
 def test_trigger_violations_exist():
-    from strategies import violations
+    from pnd_conformance.strategies import violations
 
     bad = [r for r in RULES if r.trigger and r.trigger.violation
            and not callable(getattr(violations, r.trigger.violation, None))]
-    assert not bad, "trigger.violation not a function of strategies.violations: " + "; ".join(
+    assert not bad, "trigger.violation not a function of pnd_conformance.strategies.violations: " + "; ".join(
         f"{r.id} ({r.trigger.violation})" for r in bad)
 
 
@@ -289,7 +292,8 @@ def test_notes_references_resolve():
     notes = ROOT / "spec" / "NOTES.md"
     headings = set(re.findall(r"^#+ (.+?)\s*$", notes.read_text(encoding="utf-8"), re.M)) if notes.is_file() else set()
     bad = [f"{r.id}: {title!r}" for r in RULES
-           for title in [*re.findall(r'NOTES\.md "([^"]+)"', f"{r.statement} {r.reason or ''}"), *([r.note] if r.note else [])]
+           for title in [*re.findall(r'NOTES\.md "([^"]+)"', f"{r.statement} {r.reason or ''}"),
+                         *([r.note] if r.note else [])]
            if title not in headings]
     assert not bad, "NOTES.md headings not found: " + "; ".join(bad)
 
@@ -302,9 +306,9 @@ def test_unobservable_rules_have_a_reason():
 # --------------------------------------------------------------------------- coverage
 
 def test_every_observable_rule_has_exactly_one_test():
-    """The parametrisation of conformance/test_rules.py (read from its marks, without running
+    """The parametrisation of conformance/suite/test_rules.py (read from its marks, without running
     pytest) yields `<operation>/<rule id>` once per non-unobservable rule, in test_<rule.test>."""
-    import conformance.test_rules as test_rules
+    import pnd_conformance.suite.test_rules as test_rules
 
     collected: Counter = Counter()
     for name, fn in vars(test_rules).items():

@@ -2,8 +2,8 @@
 touches what others made.
 
 DEVELOPERS.md: "whatever the suite creates it finds and deletes, even after a kill at any
-instant", on a shared staging server (README "Safe on a shared staging server"). Over the wire
-(`python -m sandbox` on loopback, tests/wire.py); what remains is counted through the filter
+instant", on a shared staging server (docs/running.md "Safe on a shared staging server"). Over the wire
+(`python -m pnd_conformance.sandbox` on loopback, tests/wire.py); what remains is counted through the filter
 operation (filter-trips.txt), the way a user would see it.
 """
 from __future__ import annotations
@@ -19,11 +19,11 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from conformance.client import Target
-from conformance.ledger import Ledger
-from conformance.settings import resolve
-from strategies.context import Ctx
-from strategies.fixed import create_body
+from pnd_conformance.http.client import Target
+from pnd_conformance.target.ledger import Ledger
+from pnd_conformance.settings import resolve
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.strategies.fixed import create_body
 from tests.wire import FULL, IDS, PROFILE, REPO, count_trips, wire_sandbox
 
 KILLS = 3
@@ -91,7 +91,7 @@ def test_killed_run_is_swept(tmp_path):
         story = []
         for n in range(KILLS):
             delay = rng.uniform(0, KILL_WITHIN_S)
-            run = subprocess.Popen([sys.executable, "-m", "pytest", "conformance", "-q", "-n", "2",
+            run = subprocess.Popen([sys.executable, "-m", "pytest", "conformance/suite", "-q", "-n", "2",
                                     "-p", "no:cacheprovider", "--target-url", url, "--target-profile", str(PROFILE)],
                                    cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)

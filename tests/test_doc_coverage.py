@@ -12,9 +12,9 @@ import sys
 
 import yaml
 
-from spec.catalogue import DOCS_DIR, doc_text, load_rules
-from spec.doctables import error_rows, parse_tables
-from spec.docunits import UNTESTABLE_PATH, coverage, normalise, units_by_doc
+from pnd_conformance.spec.catalogue import DOCS_DIR, doc_text, load_rules
+from pnd_conformance.spec.doctables import error_rows, parse_tables
+from pnd_conformance.spec.docunits import UNTESTABLE_PATH, coverage, normalise, units_by_doc
 
 ROOT = DOCS_DIR.parent.parent
 
@@ -95,7 +95,8 @@ def test_a_listed_unit_that_a_rule_cites_is_stale(tmp_path):
 
 
 def test_command_prints_figures_and_one_line_error(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "spec.docunits"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "pnd_conformance.spec.docunits"], cwd=ROOT, capture_output=True,
+                          text=True)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     cov = coverage()
     assert f"overall: {cov.overall['covered']}/{cov.overall['units']}" in proc.stdout

@@ -1,4 +1,4 @@
-"""`python -m spec.drift PATH` on doctored copies of the documents (a changed quote, a new error row,
+"""`python -m pnd_conformance.spec.drift PATH` on doctored copies of the documents (a changed quote, a new error row,
 a removed field) and on unchanged copies: one line per item that needs attention, exit 1; nothing
 and exit 0 for unchanged copies; exit 4 and one line on a usage error."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from spec.catalogue import DOCS_DIR, rule
+from pnd_conformance.spec.catalogue import DOCS_DIR, rule
 
 ROOT = DOCS_DIR.parent.parent
 DELETE, GET_TRIPS, FILTER = ("delete-partner-appointment-with-trip.txt", "get-partner-trips-for-appointment.txt",
@@ -18,8 +18,8 @@ DELETE, GET_TRIPS, FILTER = ("delete-partner-appointment-with-trip.txt", "get-pa
 
 
 def _drift(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spec.drift", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "pnd_conformance.spec.drift", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
 
 
 def _copies(tmp_path: Path) -> Path:

@@ -4,8 +4,8 @@ verdict against the API, never a traceback, never a silent green.
 DEVELOPERS.md: "A user's mistake is not the API's fault: one line naming the fix and an exit code, before the
 target is loaded; never a rule marked non-conformant for it, never a traceback, never a silent green." and
 "the request budget is a ceiling". Each run is the suite as a user runs it, over the wire against
-`python -m sandbox`, with a profile written as for staging (every secret from `password_env`), behind a proxy
-that counts what reaches the target.
+`python -m pnd_conformance.sandbox`, with a profile written as for staging (every secret from `password_env`),
+behind a proxy that counts what reaches the target.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pytest
 import yaml
 
 from tests.wire import PROFILE, REPO, counting_proxy, wire_sandbox
-from spec.catalogue import load_rules
+from pnd_conformance.spec.catalogue import load_rules
 
 INTERNAL = re.compile(r"Traceback \(most recent call last\)|^E\s|shrinker\.py|hypothesis/", re.M)
 SECRETS = {name: ref["password"] for name, ref in yaml.safe_load(PROFILE.read_text())["credentials"].items()}
@@ -63,7 +63,7 @@ def run_suite(url: str, counted, profile: Path, tmp: Path, *extra: str, env: dic
     env = {**(env or secrets_env()), "PND_LEDGER_DIR": str(tmp / "ledger")}
     before = len(counted)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider",
+    proc = subprocess.run([sys.executable, "-m", "pytest", "conformance/suite", "-q", "-p", "no:cacheprovider",
                            "-p", "no:randomly", "-o", "addopts=", "--hypothesis-profile", "ci",
                            "--target-url", url, "--target-profile", str(profile), "--reports-dir", str(reports),
                            *extra], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
@@ -197,7 +197,8 @@ def test_request_budget_is_a_ceiling(tmp_path):
 def test_profile_check_alone(target, tmp_path):
     url, counted = target
     profile = staging_profile(tmp_path)
-    cmd = [sys.executable, "-m", "conformance.profile", "check", "--target-url", url, "--target-profile", str(profile)]
+    cmd = [sys.executable, "-m", "pnd_conformance.target.profile", "check", "--target-url", url,
+           "--target-profile", str(profile)]
     ok = subprocess.run(cmd, cwd=REPO, env=secrets_env(), capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and "is usable" in ok.stdout, ok.stdout + ok.stderr
     bad = subprocess.run(cmd, cwd=REPO, env=secrets_env(full="nope"), capture_output=True, text=True, timeout=60)
@@ -211,7 +212,7 @@ def test_discovered_profile_passes_on_a_busy_dealer(tmp_path):
     ids = yaml.safe_load(PROFILE.read_text())["identities"]
     out = tmp_path / "discovered.yaml"
     with wire_sandbox(variants="busy-dealer") as upstream, counting_proxy(upstream) as (url, counted):
-        proc = subprocess.run([sys.executable, "-m", "conformance.profile", "discover", "--target-url", url,
+        proc = subprocess.run([sys.executable, "-m", "pnd_conformance.target.profile", "discover", "--target-url", url,
                                "--dealer-uuid", ids["dealer_uuid"], "--department-uuid", ids["department_uuid"],
                                "--username", "pnd-full-client", "--out", str(out)],
                               cwd=REPO, env=secrets_env(), capture_output=True, text=True, timeout=60)
@@ -232,7 +233,7 @@ def test_discovered_profile_passes_on_a_busy_dealer(tmp_path):
 
 
 def test_two_dealers_client_without_the_dealer_is_a_profile_problem(target, tmp_path):
-    """The optional two_dealers client holds every scope at both dealers (README "Profile keys"): one that
+    """The optional two_dealers client holds every scope at both dealers (docs/running.md "Profile keys"): one that
     cannot read the dealer is named at preflight, one line and exit code 4, before any test."""
     url, counted = target
     profile = staging_profile(tmp_path)

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.client import Exchange
-from conformance.redaction import MASK, Redactor
-from conformance.settings import DEFAULT_PROFILE, ConfigError, resolve
-from strategies.context import Ctx
-from spec.catalogue import Trigger
-from strategies.triggers import apply
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.http.redaction import MASK, Redactor
+from pnd_conformance.settings import DEFAULT_PROFILE, ConfigError, resolve
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.spec.catalogue import Trigger
+from pnd_conformance.strategies.triggers import apply
 
 SANDBOX = yaml.safe_load(DEFAULT_PROFILE.read_text())
 

@@ -1,4 +1,4 @@
-"""What a lenient deserializer may read a request body as (conformance/lenient.py), so that the
+"""What a lenient deserializer may read a request body as (conformance/judging/lenient_reading.py), so that the
 Schemathesis negative-data check does not fail a target for accepting what the documents permit
 (spec/NOTES.md "Unknown and loosely typed request fields"): a single value for a list, a number for
 a string, a numeric string for a number. Anything else stays negative data."""
@@ -8,9 +8,9 @@ import copy
 
 import pytest
 
-from conformance.lenient import reads_as_valid
-from sandbox.examples import create_minimal, filter_example
-from spec.operations import operation
+from pnd_conformance.judging.lenient_reading import reads_as_valid
+from pnd_conformance.sandbox.examples import create_minimal, filter_example
+from pnd_conformance.spec.operations import operation
 
 
 
@@ -18,9 +18,9 @@ from spec.operations import operation
 def ids() -> dict:
     import yaml
 
-    from conformance.settings import REPO_ROOT
+    from pnd_conformance.settings import DEFAULT_PROFILE
 
-    return yaml.safe_load((REPO_ROOT / "profiles" / "sandbox.yaml").read_text(encoding="utf-8"))["identities"]
+    return yaml.safe_load(DEFAULT_PROFILE.read_text(encoding="utf-8"))["identities"]
 
 
 def _reads(key: str, body) -> bool:
@@ -71,7 +71,7 @@ def test_coercion_is_no_back_door(ids):
     """A body that reads as valid only once coerced must satisfy every rule as coerced: `isDropCar: "true"`
     beside `loanerVehicleRequired: true` is refused under either reading (spec/NOTES.md "Coercion is no back
     door")."""
-    from conformance.lenient import broken_as_coerced, read_as
+    from pnd_conformance.judging.lenient_reading import broken_as_coerced, read_as
 
     op = operation("create")
     body = create_minimal(ids)

@@ -8,7 +8,7 @@ when the run fails and the failing test is one of those rules. A mutant marked `
 breaks only inferred rules (the suite's readings, advisories by default) and is run with
 `--strict`. Each variant (sandbox/variants.py) is a behaviour the documents permit: the same
 run, without --strict, must pass with zero failures. The clean sandbox must pass too. Runs go
-two at a time in one pool (CI has 2 cores); a few run over the wire against `python -m sandbox
+two at a time in one pool (CI has 2 cores); a few run over the wire against `python -m pnd_conformance.sandbox
 --faults NAME`. The scores and times print at the end of `make test`.
 """
 from __future__ import annotations
@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sandbox.faults import FAULTS
-from sandbox.variants import SETTLE_VARIANTS, VARIANTS as ALL_VARIANTS
-from spec.catalogue import load_rules
+from pnd_conformance.sandbox.faults import FAULTS
+from pnd_conformance.sandbox.variants import SETTLE_VARIANTS, VARIANTS as ALL_VARIANTS
+from pnd_conformance.spec.catalogue import load_rules
 from tests.outputs import score_file
 from tests.wire import PROFILE, REPO, wire_sandbox
 
@@ -39,7 +39,7 @@ SCORE_FILE = score_file("mutation-score.json")
 VARIANTS_SCORE_FILE = score_file("variants-score.json")
 #: The variants run here; SETTLE_VARIANTS run over the wire in tests/test_variants_settle.py.
 VARIANTS = {name: d for name, d in ALL_VARIANTS.items() if name not in SETTLE_VARIANTS}
-#: Variants run over loopback (`python -m sandbox --variants NAME`) rather than in-process.
+#: Variants run over loopback (`python -m pnd_conformance.sandbox --variants NAME`) rather than in-process.
 WIRE_VARIANTS = frozenset({"auth-gateway-bodies", "offset-without-colon-only"})
 MUTANTS: dict[str, dict] = yaml.safe_load(MUTANTS_FILE.read_text())
 TEST_ID = re.compile(r"\[([a-z-]+)/([a-z0-9-]+)\]")
@@ -73,8 +73,8 @@ def run_suite(name: str, tmp: Path, faults: str = "", url: str | None = None, ex
     (default: the mutant `name` is marked `strict`) runs with PND_STRICT, so inferred rules gate;
     anything else runs as a user's default run."""
     junit = tmp / f"{name or 'clean'}.xml"
-    cmd = [sys.executable, "-m", "pytest", "conformance", "-q", "-x", "-p", "no:cacheprovider", "-p", "no:randomly",
-           "--hypothesis-profile", "mutant", "-o", "addopts=", f"--junitxml={junit}",
+    cmd = [sys.executable, "-m", "pytest", "conformance/suite", "-q", "-x", "-p", "no:cacheprovider",
+           "-p", "no:randomly", "--hypothesis-profile", "mutant", "-o", "addopts=", f"--junitxml={junit}",
            "--reports-dir", str(tmp / f"reports-{name or 'clean'}"), *extra]
     if url:
         cmd += ["--target-url", url, "--target-profile", str(PROFILE)]
@@ -135,7 +135,7 @@ def outcomes(tmp_path_factory, request) -> dict[str, Outcome]:
     tmp = tmp_path_factory.mktemp("mutants")
     names = ["", *MUTANTS, *VARIANTS]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(names, pool.map(lambda n: _run_flag(n, tmp), names)))
+        results = dict(zip(names, pool.map(lambda n: _run_flag(n, tmp), names), strict=True))
     # Printed by tests/conftest.py at the end of the run; a file, since under xdist this
     # fixture runs in a worker and the summary in the controller.
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
@@ -155,7 +155,8 @@ def outcomes(tmp_path_factory, request) -> dict[str, Outcome]:
 def test_mutant_catalogue_is_sound():
     """Every mutant is a real sandbox fault, every fault is a mutant, and each names catalogue rules."""
     ids = {r.id for r in RULES}
-    assert set(MUTANTS) == set(FAULTS), f"not mutants: {set(FAULTS) - set(MUTANTS)}; unknown: {set(MUTANTS) - set(FAULTS)}"
+    assert set(MUTANTS) == set(FAULTS), \
+        f"not mutants: {set(FAULTS) - set(MUTANTS)}; unknown: {set(MUTANTS) - set(FAULTS)}"
     assert len(MUTANTS) >= 40
     for name, spec in MUTANTS.items():
         assert spec.get("rules"), f"{name}: names no rule"

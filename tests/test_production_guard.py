@@ -30,7 +30,7 @@ def env_profile(tmp_path):
 
 def _collect(profile, *extra):
     env = {**os.environ, "PND_GUARD_TEST_PW": "guard-test-secret"}
-    return subprocess.run([sys.executable, "-m", "pytest", "conformance", "--collect-only", "-q",
+    return subprocess.run([sys.executable, "-m", "pytest", "conformance/suite", "--collect-only", "-q",
                            "-p", "no:cacheprovider", "--target-url", PRODUCTION, "--target-profile", str(profile),
                            *extra], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
 

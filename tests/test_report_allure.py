@@ -8,12 +8,12 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conformance.client import Exchange
-from conformance.report.livingdocs import rule_units
-from conformance.reporting import _ExchangeBuffer
-from spec.catalogue import DOCS_DIR, load_rules
-from spec.docunits import units_by_doc
-from spec.openapi import HTTP_METHODS, load_openapi, operation_by_key
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.report.livingdocs import rule_units
+from pnd_conformance.plugins.reports import _ExchangeBuffer
+from pnd_conformance.spec.catalogue import DOCS_DIR, load_rules
+from pnd_conformance.spec.docunits import units_by_doc
+from pnd_conformance.spec.openapi import HTTP_METHODS, load_openapi, operation_by_key
 from tests.reportrun import sandbox_run
 
 

@@ -1,4 +1,5 @@
-"""The conformance matrix and the known-deviations gate (README "Reports").
+"""The conformance matrix and the known-deviations gate (docs/reports.md "The matrix",
+docs/checks.md "Known deviations").
 
 A listed rule that fails is an expected deviation and does not fail the gate; a listed rule
 that passes is reported as a fixed deviation (failing the gate only with --strict-expectations);
@@ -14,9 +15,9 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from conformance.expectations import (DEVIATION_FIXED, EXPECTED_DEVIATION, Baseline, ExpectationsError,
+from pnd_conformance.judging.expectations import (DEVIATION_FIXED, EXPECTED_DEVIATION, Baseline, ExpectationsError,
                                       load_expectations)
-from spec.catalogue import load_rules
+from pnd_conformance.spec.catalogue import load_rules
 from tests.reportrun import run_suite, sandbox_run
 
 # Under this sandbox fault missing/invalid credentials get 403 instead of the documented 401.
@@ -52,7 +53,8 @@ def test_bad_expectations_file_is_one_line_error(tmp_path, content, message):
 
 def test_expectations_file_format(tmp_path):
     path = tmp_path / "exp.yaml"
-    path.write_text("r1:\n  reason: staging answers 500\n  ticket: https://tracker.example.com/PND-1\nr2: {reason: b}\n")
+    path.write_text("r1:\n  reason: staging answers 500\n  ticket: https://tracker.example.com/PND-1\n"
+                    "r2: {reason: b}\n")
     entries = load_expectations(path, ["r1", "r2", "r3"])
     assert entries["r1"].reason == "staging answers 500" and entries["r1"].ticket.endswith("PND-1")
     assert entries["r2"].ticket is None and "r3" not in entries
@@ -170,7 +172,7 @@ def test_unknown_rule_in_expectations_is_usage_error(tmp_path):
 
 def test_inferred_rule_is_advisory_unless_strict(tmp_path):
     """A failed inferred rule is an advisory (matrix `advisory`, a skipped JUnit case with the message,
-    exit 0); --strict or PND_STRICT makes it gate (README "Rule strength")."""
+    exit 0); --strict or PND_STRICT makes it gate (docs/checks.md "Rule strength")."""
     inferred, stated = "get-trips-unknown-sar", "get-trips-appointment-without-trip"
     assert {r.id: r.basis for r in load_rules()}[inferred] == "inferred"
     # A variant the documents permit: an unknown appointment is 400 INVALID_SAR_UUID, not 200 with no trips.

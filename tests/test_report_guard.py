@@ -1,6 +1,6 @@
 """The report's third-party guard judges what the page loads or sends, never the test data in it.
 
-README "Reports": the HTML report "loads nothing from another host" and the builder refuses a
+docs/reports.md "The files": the HTML report "loads nothing from another host" and the builder refuses a
 report that would. Seen: Hypothesis drew `google-analytics` as a query value, it
 landed in an attachment, and a substring guard failed `make conformance` on a conforming target.
 """
@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from conformance import htmlreport
-from conformance.pageguard import third_party_problems
+from pnd_conformance.report import html as htmlreport
+from pnd_conformance.report.page_guard import third_party_problems
 from tests.reportrun import ALLURE, REPO, require
 
 # Analytics host names and a whole third-party tag, as test data could carry them.
@@ -30,7 +30,7 @@ def _results(directory) -> None:
     (directory / source).write_text(json.dumps({"query": {"q": TRAPS[0]}, "traps": TRAPS}), encoding="utf-8")
     result = {
         "uuid": str(uuid.uuid4()), "historyId": uuid.uuid4().hex, "name": f"filter/query {TRAPS[0]}",
-        "fullName": "conformance.test_rules#guard", "status": "passed", "stage": "finished",
+        "fullName": "pnd_conformance.suite.test_rules#guard", "status": "passed", "stage": "finished",
         "start": 1_700_000_000_000, "stop": 1_700_000_001_000,
         "parameters": [{"name": "value", "value": " ".join(TRAPS)}],
         "labels": [{"name": "suite", "value": "guard"}],
@@ -51,7 +51,8 @@ def test_analytics_names_in_test_data_pass_the_guard(tmp_path):
     embedded = "\n".join(htmlreport.embedded_texts(html).values())
     assert TRAPS[0] in embedded and "G-TRAP" in embedded, "the data with the analytics names is in the report"
     # ... and a real third-party tag in the same page is still caught.
-    tagged = html.replace("</head>", '<script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script></head>', 1)
+    tagged = html.replace("</head>",
+                          '<script src="https://www.googletagmanager.com/gtag/js?id=G-1"></script></head>', 1)
     assert third_party_problems(tagged) == ["<script src> loads https://www.googletagmanager.com/gtag/js?id=G-1"]
 
 
@@ -101,8 +102,8 @@ def test_a_report_that_cannot_be_built_is_one_line(tmp_path):
     (tmp_path / "results").mkdir()
     with pytest.raises(htmlreport.ReportError, match=r"references third parties: <link href> loads "
                                                      r"https://cdn.example.com/a.css$"):
-        htmlreport.build(tmp_path / "results", tmp_path / "html", allure_bin=fake)
-    proc = subprocess.run([sys.executable, "-m", "conformance.htmlreport", "--results", str(tmp_path / "missing"),
+        htmlreport.build(tmp_path / "results", tmp_path / "html", allure=fake)
+    proc = subprocess.run([sys.executable, "-m", "pnd_conformance.report.html", "--results", str(tmp_path / "missing"),
                            "--out", str(tmp_path / "html")], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0 and proc.stderr.startswith("html report not built: no Allure results")

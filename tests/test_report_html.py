@@ -13,7 +13,7 @@ import subprocess
 from collections import Counter
 from html.parser import HTMLParser
 
-from conformance.htmlreport import strip_analytics, third_party_problems
+from pnd_conformance.report.html import strip_analytics, third_party_problems
 from tests.reportrun import ALLURE, CHROMIUM, require, sandbox_run
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -11,16 +11,15 @@ import functools
 import html
 import json
 import re
-import shutil
 import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conformance.pageguard import third_party_problems
-from conformance.report.livingdocs import LEGEND, render, rule_units, unit_outcome
-from spec.catalogue import DOCS_DIR
-from spec.docunits import units_by_doc
-from spec.operations import operations
+from pnd_conformance.report.page_guard import third_party_problems
+from pnd_conformance.report.livingdocs import LEGEND, render, rule_units, unit_outcome
+from pnd_conformance.spec.catalogue import DOCS_DIR
+from pnd_conformance.spec.docunits import units_by_doc
+from pnd_conformance.spec.operations import operations
 from tests.reportrun import CHROMIUM, require, run_suite, sandbox_run
 from tests.test_report_html import dump_dom
 

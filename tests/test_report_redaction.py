@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from conformance.htmlreport import embedded_texts
+from pnd_conformance.report.html import embedded_texts
 from tests.reportrun import ALLURE, SECRET_CLIENT, known_secrets, require, sandbox_run
 
 

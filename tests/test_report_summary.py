@@ -1,4 +1,5 @@
-"""The run's summary, its scope and its seed (README "What a run prints", "Partial runs", "Reproducing a run").
+"""The run's summary, its scope and its seed (docs/reports.md "The terminal summary",
+docs/checks.md "Partial and incomplete runs", docs/running.md "Reproducing a run").
 
 The terminal ends with one block, after pytest's own line: the target, the gate verdict and exit code, the
 catalogue rules by outcome, the other tests, what was not checked and why, the requests against the budget,
@@ -17,10 +18,10 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from conformance.report import gate, scope
-from conformance.report.outcome import OUTCOMES
-from conformance.settings import CLIENT_NAMES
-from spec.catalogue import load_rules
+from pnd_conformance.report import summary as gate, scope
+from pnd_conformance.judging.outcome import OUTCOMES
+from pnd_conformance.settings import CLIENT_NAMES
+from pnd_conformance.spec.catalogue import load_rules
 from tests.reportrun import SANDBOX_PROFILE, SELECTION, run_suite, sandbox_run
 
 LABELS = ("target", "suite", "gate", "rules", "other tests", "not checked", "requests", "seed", "reports")
@@ -57,7 +58,8 @@ def _matrix(reports: Path) -> dict:
 def _suite_properties(junit: Path) -> dict[str, str]:
     suite = ET.parse(junit).getroot().find("testsuite")
     assert suite is not None
-    return {p.get("name", ""): p.get("value", "") for p in suite.iter("property") if p.get("name", "").startswith("pnd.")}
+    return {p.get("name", ""): p.get("value", "") for p in suite.iter("property")
+            if p.get("name", "").startswith("pnd.")}
 
 
 def _environment(allure_results: Path) -> dict[str, str]:
@@ -77,7 +79,7 @@ def _profile(tmp_path: Path, clients: tuple[str, ...]) -> Path:
 # ----------------------------------------------------------------------------------------- the block
 
 def test_summary_is_one_block_after_pytests_line_in_order():
-    """`python -m conformance` ends with the block, its sections in the documented order, after pytest's line
+    """`python -m pnd_conformance` ends with the block, its sections in the documented order, after pytest's line
     (and after the HTML report is built); its counts say what they count, so none reads as pytest's."""
     run = sandbox_run()
     matrix = _matrix(run.reports)
@@ -139,7 +141,8 @@ def test_reasons_that_differ_in_a_name_are_one_group():
         ("client '…' is not in the profile", 4, 4),
         ("the target's trip view shows no customer names (get-trips' `customer`)", 1, 0)]
     assert groups[0]["names"] == {"read_only": 2, "no_scopes": 1, "other_dealer": 1}
-    assert scope.describe_group(groups[0]) == "client '…' is not in the profile — read_only 2, no_scopes 1, other_dealer 1"
+    assert scope.describe_group(groups[0]) == ("client '…' is not in the profile — read_only 2, no_scopes 1, "
+                                               "other_dealer 1")
     refused = [{"operation": "filter", "rule": f"f{i}", "basis": "stated", "outcome": "skipped",
                 "detail": f"client '{name}' was refused by the target (HTTP 401): check PND_{name.upper()}_PASSWORD"}
                for i, name in enumerate(["read_only", "no_scopes"])]
@@ -164,7 +167,8 @@ def test_partial_run_is_marked_in_every_report():
     assert _suite_properties(run.reports / "junit.xml")["pnd.scope"] == f"partial: {why}"
     assert _environment(run.allure_results)["scope"] == f"partial: {why}"
     _, block = _block(run.output)
-    assert f"PARTIAL RUN ({why}): a verdict on the selected tests only, not on the target" in _labelled(block)["gate"][0]
+    gate_line = _labelled(block)["gate"][0]
+    assert f"PARTIAL RUN ({why}): a verdict on the selected tests only, not on the target" in gate_line
 
 
 def test_selection_names_what_narrowed_the_run(tmp_path):
@@ -173,16 +177,16 @@ def test_selection_names_what_narrowed_the_run(tmp_path):
     def config(args, **option):
         opts = {"keyword": "", "markexpr": "", "deselect": None, "lf": False, **option}
         return SimpleNamespace(option=SimpleNamespace(**opts), args=args,
-                               invocation_params=SimpleNamespace(dir=suite.parent))
+                               invocation_params=SimpleNamespace(dir=scope.PACKAGE_DIR.parent))
 
     assert scope.selection(config([str(suite)])) == []
-    assert scope.selection(config(["conformance"])) == []
-    assert scope.selection(config(["conformance"], keyword="filter/", markexpr="readonly")) == [
+    assert scope.selection(config(["conformance/suite"])) == []
+    assert scope.selection(config(["conformance/suite"], keyword="filter/", markexpr="readonly")) == [
         "-k filter/", "-m readonly"]
-    assert scope.selection(config(["conformance/test_rules.py"])) == ["only conformance/test_rules.py"]
+    assert scope.selection(config(["conformance/suite/test_rules.py"])) == ["only conformance/suite/test_rules.py"]
     assert scope.selection(config([str(suite / "test_lifecycle.py") + "::test_lifecycle_state_machine"])) == [
-        "only conformance/test_lifecycle.py::test_lifecycle_state_machine"]
-    assert scope.selection(config(["conformance"]), deselected=3) == ["3 test(s) deselected"]
+        "only conformance/suite/test_lifecycle.py::test_lifecycle_state_machine"]
+    assert scope.selection(config(["conformance/suite"]), deselected=3) == ["3 test(s) deselected"]
 
 
 def test_full_run_with_every_client_is_complete(tmp_path):
@@ -290,7 +294,7 @@ def test_profiles_are_the_same_under_a_ci_environment(ci_variable):
     import os
     import subprocess
     import sys
-    code = ("import conformance.plugin; from hypothesis import settings as s; "
+    code = ("import pnd_conformance.plugins.harness; from hypothesis import settings as s; "
             "print({n: s.get_profile(n).derandomize for n in ('dev', 'thorough', 'ci', 'mutant')})")
     env = {**os.environ, ci_variable: "true"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -312,17 +316,48 @@ def test_only_a_passing_incomplete_run_turns_into_exit_code_6(code, incomplete, 
     assert gate.exit_code(code, incomplete, require) == expected
 
 
-def test_ci_example_gates_on_a_complete_run_with_every_client():
-    """examples/github-actions-conformance.yml runs the gate with --require-complete and passes each client's
-    secret (README "CI"), so no rule goes unchecked unseen."""
-    workflow = yaml.safe_load((Path(__file__).resolve().parent.parent / "examples" /
-                               "github-actions-conformance.yml").read_text(encoding="utf-8"))
+def _ci_example() -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parent.parent / "examples" /
+                           "github-actions-conformance.yml").read_text(encoding="utf-8"))
+
+
+def test_ci_example_installs_the_suite_by_commit():
+    """examples/github-actions-conformance.yml installs the suite with pip from the commit CONFORMANCE_REF
+    names (a SHA placeholder), its hashed lockfile from the same commit, on Python 3.11; it checks out no
+    suite repository."""
+    workflow = _ci_example()
+    assert re.fullmatch(r"[0-9a-f]{40}", workflow["env"]["CONFORMANCE_REF"]), "CONFORMANCE_REF is not a commit SHA"
     steps = workflow["jobs"]["conformance"]["steps"]
-    gate_step = next(s for s in steps if "make conformance" in s.get("run", ""))
-    assert "--require-complete" in gate_step["run"]
-    # the sweep deletes an appointment outside the profile's department as the client that made it
-    sweep_step = next(s for s in steps if "--cleanup-only" in s.get("run", ""))
+    at_ref = "${{ env.CONFORMANCE_REPO }}@${{ env.CONFORMANCE_REF }}"
+    install = next(s for s in steps if "pip install" in s.get("run", "") and "git+https" in s["run"])
+    assert f'"pnd-conformance @ git+https://github.com/{at_ref}"' in install["run"]
+    assert "--require-hashes" in install["run"]
+    assert "${{ env.CONFORMANCE_REF }}/requirements.lock" in install["run"]
+    assert not [s for s in steps if s.get("uses", "").startswith("actions/checkout")
+                and s.get("with", {}).get("repository")], "the suite is installed, not checked out"
+    (python,) = [s for s in steps if s.get("uses", "").startswith("actions/setup-python")]
+    assert python["with"]["python-version"] == "3.11"
+    assert steps.index(python) < steps.index(install)
+
+
+def test_ci_example_gates_on_a_complete_run_with_every_client():
+    """The example's gate is `pnd-conformance run --require-complete` itself (the step's status is the suite's
+    exit code) and gets each client's secret (docs/ci.md), so no rule goes unchecked unseen; the sweep
+    (`pnd-conformance cleanup`) runs whatever happened before it, with every client's secret too: an
+    appointment made at another dealer's department is deleted by the client that made it."""
+    steps = _ci_example()["jobs"]["conformance"]["steps"]
+    (gate_step,) = [s for s in steps if s.get("run", "").startswith("pnd-conformance run")]
+    assert "--require-complete" in gate_step["run"].split()
+    assert "make" not in gate_step["run"].split()
+    (sweep_step,) = [s for s in steps if s.get("run", "").strip() == "pnd-conformance cleanup"]
+    assert sweep_step.get("if") == "always()"
+    assert steps.index(gate_step) < steps.index(sweep_step)
+    # every client the settings know, and the sandbox profile has (the profile a real one is copied from)
+    assert set(SANDBOX_PROFILE["credentials"]) == set(CLIENT_NAMES)
     for name in CLIENT_NAMES:
         var = f"PND_{name.upper()}_PASSWORD"
         assert gate_step["env"].get(var) == f"${{{{ secrets.{var} }}}}", f"the gate gets no secret for '{name}'"
         assert sweep_step["env"].get(var) == f"${{{{ secrets.{var} }}}}", f"the sweep gets no secret for '{name}'"
+    for var in ("PND_TARGET_URL", "PND_TARGET_PROFILE"):
+        assert sweep_step["env"][var] == gate_step["env"][var]
+    assert "PND_EXPECTATIONS" in gate_step["env"]

@@ -33,7 +33,7 @@ def run_suite(url: str, *extra: str, timeout: float = 120) -> subprocess.Complet
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PND_LEDGER_DIR": tempfile.mkdtemp(prefix="pnd-ledger-")}
     env.pop("CI", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance/test_rules.py", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "conformance/suite/test_rules.py", "-q", "-p", "no:cacheprovider",
          "--target-url", url, "--target-profile", str(PROFILE), "--request-timeout", "1",
          "--hypothesis-profile", "ci", "-o", "addopts=", *extra],
         cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env)

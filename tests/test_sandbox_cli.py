@@ -1,4 +1,4 @@
-"""`python -m sandbox` serves the sandbox over the wire on loopback (CONTRIBUTING.md, "Sandbox")."""
+"""`python -m pnd_conformance.sandbox` serves the sandbox over the wire on loopback (sandbox/README.md)."""
 from __future__ import annotations
 
 import subprocess
@@ -7,19 +7,19 @@ import sys
 import httpx
 import pytest
 
-from sandbox import FAULTS
-from sandbox.seed import load_seed
+from pnd_conformance.sandbox import FAULTS
+from pnd_conformance.sandbox.seed import load_seed
 from tests.wire import REPO, free_port, wire_sandbox
 
 
 def _run(*args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sandbox", *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=30, **kw)
+    return subprocess.run([sys.executable, "-m", "pnd_conformance.sandbox", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=30, **kw)
 
 
 @pytest.fixture
 def served(request):
-    """Start `python -m sandbox` on a free loopback port; yield its base URL; terminate it."""
+    """Start `python -m pnd_conformance.sandbox` on a free loopback port; yield its base URL; terminate it."""
     with wire_sandbox(getattr(request, "param", "")) as base:
         yield base
 
@@ -60,13 +60,13 @@ def test_unknown_fault_exits_2_with_one_line():
 def test_list_faults():
     proc = _run("--list-faults")
     assert proc.returncode == 0
-    from sandbox.variants import VARIANTS
+    from pnd_conformance.sandbox.variants import VARIANTS
 
     assert [line.split()[0] for line in proc.stdout.splitlines()] == [*FAULTS, *VARIANTS]
 
 
 def test_binds_loopback_by_default():
-    from sandbox.__main__ import build_parser
+    from pnd_conformance.sandbox.__main__ import build_parser
 
     assert build_parser().parse_args([]).host == "127.0.0.1"
 
@@ -75,7 +75,7 @@ def test_concurrent_requests_over_the_wire(served):
     """State is safe under concurrent requests: 8 threads × 10 creates, then every trip is listed once."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from sandbox.examples import create_minimal
+    from pnd_conformance.sandbox.examples import create_minimal
 
     seed = load_seed()
     ids = seed.identities

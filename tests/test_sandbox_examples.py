@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sandbox.examples import (SandboxClient, create_complete, create_minimal, create_minimal_with_drop,
+from pnd_conformance.sandbox.examples import (SandboxClient, create_complete, create_minimal, create_minimal_with_drop,
                               delete_explicit_actor, delete_non_web, delete_web_fallback, filter_endpoint_template,
                               filter_example, update_complete, update_minimal)
 

@@ -6,13 +6,14 @@ observation; the observation must differ between the faithful sandbox and the fa
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from sandbox import FAULTS, create_app
-from sandbox.examples import SandboxClient, create_minimal, create_minimal_with_drop, delete_explicit_actor, \
-    update_minimal
+from pnd_conformance.sandbox import FAULTS, create_app
+from pnd_conformance.sandbox.examples import (SandboxClient, create_minimal, create_minimal_with_drop,
+    delete_explicit_actor, update_minimal)
 
 D1, D2 = "6b4cb2424a234596a217beaddbc496cb", "922766581e2741c08a6a63ec24ede6a4"
 
@@ -246,7 +247,8 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "update-rejects-miscellaneous-without-customer": update_edit(
         lambda b: (_event(b).update(rideType="MISCELLANEOUS"), _event(b).pop("customerUUID"))),
     "filter-rejects-empty-dealer-uuids-with-events": lambda a: filtered(a, eventUuids=["x"], dealerUuids=[])[0],
-    "create-rejects-colon-offset": create_status(lambda b, a: b.update(appointmentDateTime="2026-04-06T13:00:00-07:00")),
+    "create-rejects-colon-offset": create_status(
+        lambda b, a: b.update(appointmentDateTime="2026-04-06T13:00:00-07:00")),
     "create-wrong-code-dept": lambda a: codes(a.create(non_web(a, dealerDepartmentUUID=None))),
     "delete-wrong-code-not-linked": lambda a: codes(a.delete(a.ids["unknown_uuid"], delete_explicit_actor(a.ids))),
     "get-trips-wrong-code-sar": lambda a: codes(a.get_trips("%20")),
@@ -332,12 +334,15 @@ PROBES: dict[str, Callable[[SandboxClient], Any]] = {
     "filter-sub-trip-ride-type-unlisted": lambda a: [s["rideType"] for t in a.filter(filter_body(
         a, eventUuids=[a.created()["pickupEventUUID"]])).json()["tripViewDtos"] for s in t["subTrips"]],
     "update-created-trip-type-ignored": _created_trip_type,
-    "create-body-dealer-uuid-used": lambda a: len(trips_of(a, a.created(non_web(a, dealerUuid=a.ids["other_dealer_uuid"])))),
+    "create-body-dealer-uuid-used": lambda a: len(trips_of(
+        a, a.created(non_web(a, dealerUuid=a.ids["other_dealer_uuid"])))),
     "delete-uses-sent-trip-uuid": _delete_sent_trip_uuid,
     "create-duplicates-rejected-by-default": lambda a: (status(a.create(non_web(a))), status(a.create(non_web(a)))),
     "create-error-on-duplicate-ignored": _error_on_duplicate,
-    "create-accepts-unknown-department": create_status(lambda b, a: b.update(dealerDepartmentUUID=a.ids["unknown_uuid"])),
-    "get-trips-unknown-dealer-wrong-code": lambda a: codes(a.get_trips(a.ids["unknown_uuid"], dealer=a.ids["unknown_uuid"])),
+    "create-accepts-unknown-department": create_status(
+        lambda b, a: b.update(dealerDepartmentUUID=a.ids["unknown_uuid"])),
+    "get-trips-unknown-dealer-wrong-code": lambda a: codes(
+        a.get_trips(a.ids["unknown_uuid"], dealer=a.ids["unknown_uuid"])),
     "filter-empty-lists-serve-all": lambda a: a.created() and filtered(a, dealerDepartmentUUIDList=[])[:2],
 }
 

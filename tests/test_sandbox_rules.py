@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from sandbox.examples import (SandboxClient, create_minimal, create_minimal_with_drop, delete_explicit_actor,
-                              update_minimal)
+from pnd_conformance.sandbox.examples import (SandboxClient, create_minimal, create_minimal_with_drop,
+    delete_explicit_actor, update_minimal)
 
 
 @pytest.fixture
@@ -66,7 +66,8 @@ CREATE_VIOLATIONS = [
      "INVALID_APPOINTMENT_INFORMATION"),
     ("pickup-missing", False, lambda b, i: _del(b, "pickupTripInformation"), "PARTNER_TRIP_INFORMATION_REQUIRED"),
     ("transport-loaner-by-uuid", False,
-     lambda b, i: _set(b, "appointmentInformation.transportOption", {"transportOptionUuid": i["other_transport_option_uuid"]}),
+     lambda b, i: _set(b, "appointmentInformation.transportOption",
+                       {"transportOptionUuid": i["other_transport_option_uuid"]}),
      "PICKUP_AND_DELIVERY_TRANSPORT_OPTION_REQUIRED"),
     ("transport-empty", False, lambda b, i: _set(b, "appointmentInformation.transportOption", {}),
      "PICKUP_AND_DELIVERY_TRANSPORT_OPTION_REQUIRED"),
@@ -76,23 +77,28 @@ CREATE_VIOLATIONS = [
      "PICKUP_RIDE_TYPE_MUST_BE_PICKUP_VEHICLE"),
     ("drop-ride-type", True, lambda b, i: _set(b, "dropTripInformation.rideType", "PICKUP_VEHICLE"),
      "DROPOFF_RIDE_TYPE_MUST_BE_DROPOFF_VEHICLE"),
-    ("drop-ride-time-missing", True, lambda b, i: _del(b, "dropTripInformation.rideTime"), "DROPOFF_RIDE_TIME_REQUIRED"),
+    ("drop-ride-time-missing", True, lambda b, i: _del(b, "dropTripInformation.rideTime"),
+     "DROPOFF_RIDE_TIME_REQUIRED"),
     ("creator-missing-non-web", False, lambda b, i: _del(b, "appointmentInformation.creatorUser"),
      "VALID_CREATOR_USER_UUID_REQUIRED"),
     ("creator-blank-null-source", False,
      lambda b, i: _set(_del(b, "source"), "appointmentInformation.creatorUser.uuid", ""),
      "VALID_CREATOR_USER_UUID_REQUIRED"),
     ("loaner-and-drop-car-pickup", False,
-     lambda b, i: _set(_set(b, "pickupTripInformation.loanerVehicleRequired", True), "pickupTripInformation.isDropCar", True),
+     lambda b, i: _set(_set(b, "pickupTripInformation.loanerVehicleRequired", True),
+                       "pickupTripInformation.isDropCar", True),
      "LOANER_AND_DROP_CAR_CANNOT_BOTH_BE_TRUE"),
     ("loaner-and-drop-car-drop", True,
-     lambda b, i: _set(_set(b, "dropTripInformation.loanerVehicleRequired", True), "dropTripInformation.isDropCar", True),
+     lambda b, i: _set(_set(b, "dropTripInformation.loanerVehicleRequired", True),
+                       "dropTripInformation.isDropCar", True),
      "LOANER_AND_DROP_CAR_CANNOT_BOTH_BE_TRUE"),
     ("same-drivers-pickup", False,
-     lambda b, i: _set(_set(b, "pickupTripInformation.primaryDriverUUID", D1), "pickupTripInformation.secondaryDriverUUID", D1),
+     lambda b, i: _set(_set(b, "pickupTripInformation.primaryDriverUUID", D1),
+                       "pickupTripInformation.secondaryDriverUUID", D1),
      "PRIMARY_AND_SECONDARY_DRIVER_CANNOT_BE_SAME"),
     ("same-drivers-drop", True,
-     lambda b, i: _set(_set(b, "dropTripInformation.primaryDriverUUID", D2), "dropTripInformation.secondaryDriverUUID", D2),
+     lambda b, i: _set(_set(b, "dropTripInformation.primaryDriverUUID", D2),
+                       "dropTripInformation.secondaryDriverUUID", D2),
      "PRIMARY_AND_SECONDARY_DRIVER_CANNOT_BE_SAME"),
     # downstream
     ("drop-no-requester-non-web", True, lambda b, i: _del(b, "requesterUserUUID"), "USER_TOKEN_IS_BLANK"),
@@ -154,7 +160,8 @@ CREATE_ACCEPTED = [
     ("zulu", lambda b, i: _set(b, "appointmentDateTime", "2026-04-06T20:00:00Z")),
     ("two-different-drivers", lambda b, i: _set(_set(b, "pickupTripInformation.primaryDriverUUID", D1),
                                                 "pickupTripInformation.secondaryDriverUUID", D2)),
-    ("unknown-fields-tolerated", lambda b, i: _set(_set(b, "somethingNew", {"x": [1, 2]}), "pickupTripInformation.extra", 1)),
+    ("unknown-fields-tolerated", lambda b, i: _set(_set(b, "somethingNew", {"x": [1, 2]}),
+                                                   "pickupTripInformation.extra", 1)),
     ("unicode-and-long-strings", lambda b, i: _set(_set(b, "appointmentInformation.comments", "Zoë 東京 " * 5000),
                                                    "pickupTripInformation.originAddress", "\u2603" * 1000)),
 ]
@@ -232,7 +239,7 @@ def test_auth_matrix(api, who):
     """Each doc's "Authentication and authorization errors": 401 UNAUTHORIZED for missing/invalid Basic
     credentials, 403 FORBIDDEN without the scope at the operation's level for the dealer/department."""
     ops = ["create", "update", "get-trips", "delete", "filter"]
-    for op, expected in zip(ops, AUTH_MATRIX[who]):
+    for op, expected in zip(ops, AUTH_MATRIX[who], strict=True):
         created = api.created()
         call = _requests(api, created["appointmentUUID"], created["pickupEventUUID"])[op]
         if who == "bad-password":
@@ -319,7 +326,8 @@ UPDATE_VIOLATIONS = [
     ("assigned-by-missing-non-web",
      lambda b, i: _set(b, "updatePickupDeliveryTripEventRequest.source", "DEALER_APP"),
      "MISSING_ASSIGNED_BY_DEALER_ASSOCIATE_UUID"),
-    ("event-uuid-missing", lambda b, i: _del(b, "updatePickupDeliveryTripEventRequest.pickupDeliveryTripEvent.eventUUID"),
+    ("event-uuid-missing",
+     lambda b, i: _del(b, "updatePickupDeliveryTripEventRequest.pickupDeliveryTripEvent.eventUUID"),
      "MISSING_EVENT_UUID"),
     ("loaner-and-drop-car",
      lambda b, i: _set(_set(b, "updatePickupDeliveryTripEventRequest.pickupDeliveryTripEvent.isDropCar", True),
@@ -329,10 +337,10 @@ UPDATE_VIOLATIONS = [
      lambda b, i: b["updatePickupDeliveryTripEventRequest"]["pickupDeliveryTripEvent"].update(
          rideType="LOANER_SWAP", loanerVehicleUuid="L1", swappedLoanerVehicleUuid="L1") or b,
      "LOANER_AND_SWAPPED_LOANER_CANNOT_BE_SAME"),
-    ("trip-uuid-unknown", lambda b, i: _set(_set(b, "updateAppointmentForTripRequest.pickupDeliveryTripMetadata.tripUUID",
-                                                 i["unknown_uuid"]),
-                                            "updatePickupDeliveryTripEventRequest.pickupDeliveryTripEvent.eventUUID",
-                                            i["unknown_uuid"]),
+    ("trip-uuid-unknown",
+     lambda b, i: _set(_set(b, "updateAppointmentForTripRequest.pickupDeliveryTripMetadata.tripUUID",
+                            i["unknown_uuid"]),
+                       "updatePickupDeliveryTripEventRequest.pickupDeliveryTripEvent.eventUUID", i["unknown_uuid"]),
      "INVALID_TRIP_UUID"),
     ("create-when-trip-exists",
      lambda b, i: _del(_del(b, "updateAppointmentForTripRequest.pickupDeliveryTripMetadata.tripUUID"),
@@ -445,7 +453,8 @@ FILTER_VIOLATIONS = [
     ("departments-empty", dict(dealerDepartmentUUIDList=[]), "DEALER_DEPARTMENT_UUID_LIST_REQUIRED"),
     ("sort-missing", dict(sortOrder=None), "SORT_ORDER_REQUIRED"),
     ("sort-unknown", dict(sortOrder="NEWEST"), "INVALID_SORT_ORDER"),
-    ("page-size-with-events", dict(pageSize=5, pageNumber=1, eventUuids=["e1"]), "PAGINATION_NOT_ALLOWED_WITH_EVENT_UUIDS"),
+    ("page-size-with-events", dict(pageSize=5, pageNumber=1, eventUuids=["e1"]),
+     "PAGINATION_NOT_ALLOWED_WITH_EVENT_UUIDS"),
     ("start-without-end", dict(startApptTime="2025-10-31T00:00:00+0530"), "START_AND_END_APPT_TIME_REQUIRED_TOGETHER"),
     ("end-without-start", dict(endApptTime="2025-10-31T00:00:00+0530"), "START_AND_END_APPT_TIME_REQUIRED_TOGETHER"),
     ("page-size-alone", dict(pageSize=5), "EXACTLY_ONE_OF_PAGE_NUMBER_OR_LAST_ITEM_INDEX_REQUIRED"),
@@ -503,7 +512,8 @@ def test_filter_semantics(api):
     assert found() == (3, [pa, pb, da])
     assert found(sortOrder="APPT_TIME_DESC") == (3, [da, pb, pa])
     assert found(rideTypes=["DROPOFF_VEHICLE"]) == (1, [da])
-    assert found(rideTypes=["DROPOFF_VEHICLE", "PICKUP_VEHICLE"], customerUuids=[ids["other_customer_uuid"]]) == (1, [pb])
+    assert found(rideTypes=["DROPOFF_VEHICLE", "PICKUP_VEHICLE"],
+                 customerUuids=[ids["other_customer_uuid"]]) == (1, [pb])
     assert found(driverUuids=[D1]) == (2, [pa, pb])
     assert found(driverUuids=[D2]) == (1, [pb])
     assert found(tripStatuses=["COMPLETED", "UNASSIGNED"]) == (2, [pb, da])
@@ -539,10 +549,10 @@ GARBAGE = [b"", b"{", b"null", b"[]", b"42", b'"text"', b'{"a": NaN}', b'{"a": 1
 def test_garbage_bodies_get_a_400_envelope(api, raw):
     """Never a 500: a body that is not a JSON object gets the operation's 400 envelope."""
     created = api.created()
-    for r in (api.request("POST", "/appointment/v2/dealers/%s/partner-appointments-with-trip" % api.ids["dealer_uuid"],
+    for r in (api.request("POST", f"/appointment/v2/dealers/{api.ids['dealer_uuid']}/partner-appointments-with-trip",
                           content=raw),
-              api.request("POST", "/appointment/v2/dealer/%s/sar/%s/appointment-trip"
-                          % (api.ids["dealer_uuid"], created["appointmentUUID"]), content=raw),
+              api.request("POST", f"/appointment/v2/dealer/{api.ids['dealer_uuid']}/sar/"
+                          f"{created['appointmentUUID']}/appointment-trip", content=raw),
               api.request("POST", "/pickupdelivery/v3/trip-view/list", content=raw)):
         assert r.status_code in (200, 400), r.text
         assert r.headers["content-type"] == "application/json"
@@ -562,14 +572,13 @@ def _paths(value, prefix=()):
 @pytest.mark.parametrize("value", WRONG_TYPES, ids=lambda v: type(v).__name__ + repr(v)[:10])
 def test_any_value_anywhere_never_500(api, value):
     """Never a 500: every field of the complete create/update bodies replaced by a value of another type."""
-    from sandbox.examples import create_complete, update_complete
+    from pnd_conformance.sandbox.examples import create_complete, update_complete
 
     created = api.created()
     base_create = create_complete(api.ids)
     base_update = update_complete(api.ids, created["pickupEventUUID"])
-    create_url = "/appointment/v2/dealers/%s/partner-appointments-with-trip" % api.ids["dealer_uuid"]
-    update_url = "/appointment/v2/dealer/%s/sar/%s/appointment-trip" % (api.ids["dealer_uuid"],
-                                                                         created["appointmentUUID"])
+    create_url = f"/appointment/v2/dealers/{api.ids['dealer_uuid']}/partner-appointments-with-trip"
+    update_url = f"/appointment/v2/dealer/{api.ids['dealer_uuid']}/sar/{created['appointmentUUID']}/appointment-trip"
 
     def sender(url):  # json.dumps escapes lone surrogates (\\ud800), as a careless client might send them
         return lambda b: api.request("POST", url, content=json.dumps(b).encode(),

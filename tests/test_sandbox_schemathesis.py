@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from sandbox import create_app
-from sandbox.seed import load_seed
+from pnd_conformance.sandbox import create_app
+from pnd_conformance.sandbox.seed import load_seed
 
 REPO = Path(__file__).resolve().parent.parent
 SPEC = Path(os.environ.get("PND_SANDBOX_OPENAPI") or REPO / "spec" / "openapi.yaml")

@@ -11,8 +11,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -20,10 +21,10 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from spec.catalogue import DOCS_DIR
-from spec.doctables import Row, parse_tables
-from spec.openapi import SPEC_PATH, load_openapi, operation_by_key
-from spec.operations import OPERATIONS as KEYS, operation as operation_row
+from pnd_conformance.spec.catalogue import DOCS_DIR
+from pnd_conformance.spec.doctables import Row, parse_tables
+from pnd_conformance.spec.openapi import SPEC_PATH, load_openapi, operation_by_key
+from pnd_conformance.spec.operations import OPERATIONS as KEYS, operation as operation_row
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC_URI = "urn:pnd:openapi"
@@ -168,7 +169,7 @@ def test_spec_is_valid_openapi_31():
 
 
 def test_loader_contract():
-    """spec.openapi: SPEC_PATH points at spec/openapi.yaml, load_openapi() is cached and equals
+    """pnd_conformance.spec.openapi: SPEC_PATH points at spec/openapi.yaml, load_openapi() is cached and equals
     yaml.safe_load of the file, operation_by_key returns (METHOD, path, operation) by
     x-pnd-operation and raises KeyError for an unknown key."""
     assert SPEC_PATH == ROOT / "spec" / "openapi.yaml"
@@ -467,12 +468,14 @@ def test_date_time_fields_use_offset_pattern():
     }
     for schema, names in fields.items():
         for name in names:
-            assert schema_named(schema)["properties"][name]["$ref"] == "#/components/schemas/OffsetDateTime", (schema, name)
+            ref = schema_named(schema)["properties"][name]["$ref"]
+            assert ref == "#/components/schemas/OffsetDateTime", (schema, name)
     # update names the Java pattern; filter says "valid ISO 8601 formatted date-time strings"
     assert schema_named("PickupDeliveryTripEvent")["properties"]["appointmentTime"]["$ref"] == \
         "#/components/schemas/JavaOffsetDateTime"
     for name in ("startApptTime", "endApptTime"):
-        assert schema_named("FilterTripsRequest")["properties"][name]["$ref"] == "#/components/schemas/IsoOffsetDateTime"
+        ref = schema_named("FilterTripsRequest")["properties"][name]["$ref"]
+        assert ref == "#/components/schemas/IsoOffsetDateTime"
     java = re.compile(schema_named("JavaOffsetDateTime")["pattern"])
     assert java.match("2024-10-25T11:15:00-0700") and not java.match("2024-10-25T11:15:00-07:00")
     iso = re.compile(schema_named("IsoOffsetDateTime")["pattern"])
@@ -515,7 +518,8 @@ def test_responses_and_envelopes(key):
         schema = deref(response["content"]["application/json"]["schema"]["$ref"])
         assert "statusCode" in schema["properties"] and "statusCode" in schema["required"], status
         other = "error" if envelope == "errors" else "errors"
-        assert schema["properties"][other] == {"type": "null", "description": schema["properties"][other]["description"]}
+        assert schema["properties"][other] == {"type": "null",
+                                               "description": schema["properties"][other]["description"]}
         if envelope == "errors":
             errors = schema["properties"]["errors"]
             assert errors["type"] == ["array", "null"]
@@ -721,8 +725,9 @@ def test_links_declared():
             found[(operation["x-pnd-operation"], name)] = link["operationId"]
     assert found == EXPECTED_LINKS
     create_links = operation_by_key("create")[2]["responses"]["200"]["links"]
-    assert create_links["GetTripsOfCreatedAppointment"]["parameters"]["path.sarUUID"] == "$response.body#/appointmentUUID"
-    assert create_links["DeleteCreatedAppointment"]["parameters"]["path.appointmentUuid"] == "$response.body#/appointmentUUID"
+    created_uuid = "$response.body#/appointmentUUID"
+    assert create_links["GetTripsOfCreatedAppointment"]["parameters"]["path.sarUUID"] == created_uuid
+    assert create_links["DeleteCreatedAppointment"]["parameters"]["path.appointmentUuid"] == created_uuid
 
 
 def test_links_are_schemathesis_transitions():
@@ -773,6 +778,7 @@ def test_create_to_update_link_extracts_ids():
     assert event["dealerDepartmentUUID"] == body["dealerDepartmentUUID"]
     assert update_body["updateAppointmentForTripRequest"]["pickupDeliveryTripMetadata"]["tripUUID"] == "E1"
     params, _ = extract("DeleteCreatedAppointment")
-    assert params == {"path_parameters": {"dealerDepartmentUUID": body["dealerDepartmentUUID"], "appointmentUuid": "A1"}}
+    assert params == {"path_parameters": {"dealerDepartmentUUID": body["dealerDepartmentUUID"],
+                                          "appointmentUuid": "A1"}}
     params, _ = extract("GetTripsOfCreatedAppointment")
     assert params == {"path_parameters": {"dealerUuid": "D1", "sarUUID": "A1"}}

@@ -1,7 +1,7 @@
 """The suite as a tool: its version in one place and in every report, and Node (the Allure CLI) optional.
 
 The version is `[project] version` in pyproject.toml; a run without the Allure CLI writes every report but
-the HTML and keeps its own exit code (docs/reports.md, "The HTML report without npm").
+the HTML and keeps its own exit code (docs/reports.md "The files").
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ LABEL = f"pnd-conformance {VERSION}"
 
 
 def test_version_is_the_one_in_pyproject():
-    proc = subprocess.run([sys.executable, "-m", "conformance", "--version"], cwd=REPO, env=_env(None),
+    proc = subprocess.run([sys.executable, "-m", "pnd_conformance", "--version"], cwd=REPO, env=_env(None),
                           capture_output=True, text=True, timeout=60)
     assert (proc.returncode, proc.stdout.strip(), proc.stderr) == (0, LABEL, "")
 
@@ -41,13 +41,13 @@ def test_without_the_allure_cli_every_other_report_is_written_and_the_code_is_ke
     """No Node: the run passes (exit 0) with one line saying how to get the HTML, no traceback."""
     reports = tmp_path / "reports"
     proc = subprocess.run(
-        [sys.executable, "-m", "conformance", "--reports-dir", str(reports), "-k", "get-trips/get-trips-auth-missing",
-         "--hypothesis-profile", "ci", "-p", "no:xdist"],
+        [sys.executable, "-m", "pnd_conformance", "--reports-dir", str(reports),
+         "-k", "get-trips/get-trips-auth-missing", "--hypothesis-profile", "ci", "-p", "no:xdist"],
         cwd=REPO, env=_env({"PND_ALLURE_BIN": str(tmp_path / "no-allure")}), capture_output=True, text=True,
         timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     said = [line for line in proc.stderr.splitlines() if "html report not built" in line]
-    assert len(said) == 1 and "npm ci" in said[0] and "make report" in said[0], proc.stderr
+    assert len(said) == 1 and "npm ci" in said[0] and "pnd-conformance report" in said[0], proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     for report in ("conformance.json", "conformance.md", "junit.xml", "docs/index.html",
                    "allure-results/environment.properties"):
@@ -66,5 +66,30 @@ def _dry_run(npm: str) -> str:
 def test_make_conformance_needs_npm_only_when_it_is_installed():
     assert "npm ci" not in _dry_run("")
     assert "npm ci" in _dry_run("npm")
-    assert "-m conformance" in _dry_run("")
+    assert "pnd-conformance run" in _dry_run("")
 
+
+
+def test_the_installed_plugin_leaves_a_teams_own_session_alone(tmp_path):
+    """The pytest11 entry point loads the suite's plugins into every pytest session of the environment
+    (docs/ci.md): a session of a team's own tests keeps Hypothesis' defaults, gets no preflight, writes
+    no reports and prints no suite summary."""
+    (tmp_path / "test_own.py").write_text(
+        "from hypothesis import given, settings, strategies as st\n"
+        "def test_profile():\n"
+        "    assert settings._current_profile == 'default' and settings().max_examples == 100\n"
+        "@given(st.integers())\n"
+        "def test_property(n):\n"
+        "    assert isinstance(n, int)\n", encoding="utf-8")
+    env = {k: v for k, v in _env(None).items() if k not in ("PND_REPORTS_DIR", "PND_LEDGER_DIR", "CI")}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_own.py"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "pnd_conformance.plugins" in subprocess.run(
+        [sys.executable, "-m", "pytest", "--trace-config", "--co", "-q", "-p", "no:cacheprovider", "test_own.py"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120).stdout  # it was loaded
+    assert "pnd-conformance summary" not in proc.stdout and "requests sent" not in proc.stdout
+    # Hypothesis' own example database (.hypothesis/) is the team's; nothing of the suite's is written
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("__pycache__", ".hypothesis"))
+    assert left == ["test_own.py"]
+    assert not (tmp_path / ".hypothesis" / "pnd-examples").exists()

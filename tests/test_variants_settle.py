@@ -2,8 +2,9 @@
 
 Each variant (sandbox/variants.py) is a behaviour the documents permit: trips marked valid a moment
 after the write ("The trip is marked valid later during the SAR-Trip mapping step"), reads served
-by a lagging replica (both reads, or filter's index alone, 1.5 s behind), a serializer that indents and adds unlisted fields, a dealer already holding
-other people's appointments, a gateway answering 429 with Retry-After. The suite runs as a user runs
+by a lagging replica (both reads, or filter's index alone, 1.5 s behind), a serializer that indents
+and adds unlisted fields, a dealer already holding other people's appointments, a gateway answering
+429 with Retry-After. The suite runs as a user runs
 it (tests/test_mutants.py's `run_suite`), over the wire where a delay matters; precision must not cost
 recall, so mutants are still caught with a delay present. Plus the small mechanisms under them.
 """
@@ -13,17 +14,16 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
 
-from conformance.budget import DEFAULT_REQUEST_BUDGET
-from conformance.client import MAX_BODY_KEPT, Exchange
-from conformance.gateway import retry_after
-from conformance.settle import eventually, ready
-from conformance.verdict import NonConformance
-from sandbox.variants import SETTLE_VARIANTS, VARIANTS
+from pnd_conformance.request_budget import DEFAULT_REQUEST_BUDGET
+from pnd_conformance.http.exchange import MAX_BODY_KEPT, Exchange
+from pnd_conformance.http.gateway import retry_after
+from pnd_conformance.target.settle import eventually, ready
+from pnd_conformance.judging.verdict import NonConformance
+from pnd_conformance.sandbox.variants import SETTLE_VARIANTS, VARIANTS
 from tests.fault_servers import fault_server
 from tests.outputs import score_file
 from tests.test_mutants import MUTANTS, broken_rules, run_suite
@@ -38,8 +38,8 @@ RUNS |= {"valid-after-delay+is-valid-never-set": ("valid-after-delay", "is-valid
          "filter-lags+assigned-by-from-requester": ("filter-lags", "assigned-by-from-requester")}
 AUTH = (FULL["username"], FULL["password"])
 # The request budget is a ceiling, and a target that settles or lags costs reads the plan cannot foresee: a user
-# of such a target raises it (README "Request budget"), and so do these runs. The ceiling itself is proven in
-# tests/test_first_contact.py; a run that reaches it is "not run", never a pass.
+# of such a target raises it (docs/configuration.md "Request budget"), and so do these runs. The ceiling
+# itself is proven in tests/test_first_contact.py; a run that reaches it is "not run", never a pass.
 SETTLING_BUDGET = ("--request-budget", str(2 * DEFAULT_REQUEST_BUDGET))
 SCORE_FILE = score_file("variants-settle.json")  # time and outcome per run, for the score (tests/outputs.py)
 
@@ -66,9 +66,10 @@ def _run(key: str, tmp: Path):
 def outcomes(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("variants")
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS)))
+        results = dict(zip(RUNS, pool.map(lambda k: _run(k, tmp), RUNS), strict=True))
     SCORE_FILE.parent.mkdir(parents=True, exist_ok=True)
-    SCORE_FILE.write_text(json.dumps({k: {"returncode": o.returncode, "failed": o.failed, "seconds": round(o.seconds, 1),
+    SCORE_FILE.write_text(json.dumps({k: {"returncode": o.returncode, "failed": o.failed,
+                                          "seconds": round(o.seconds, 1),
                                           "variant": RUNS[k][0], "mutant": RUNS[k][1] or None}
                                       for k, (o, _, _) in results.items()}, indent=1))
     return results

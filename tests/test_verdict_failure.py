@@ -1,5 +1,5 @@
 """A non-conformance is data (operation, rule id, received, documented, citation, curl) whose text is the
-message every report shows (README: "A failure message says what was received and what is documented,
+message every report shows (docs/checks.md: "A failure message says what was received and what is documented,
 cites the doc, and ends with a `curl` command reproducing the request ...: credentials never appear")."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from conformance.client import Exchange
-from conformance.redaction import MASK, REDACTOR
-from conformance.report.record import failure_fields, failure_summary
-from conformance.verdict import NonConformance, check, fail
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.http.redaction import MASK, REDACTOR
+from pnd_conformance.report.record import failure_fields, failure_summary
+from pnd_conformance.judging.verdict import NonConformance, check, fail
 
 SECRET = "s3cret-in-a-body-0000"
 

@@ -1,4 +1,4 @@
-"""`python -m sandbox` in a subprocess on a free loopback port, for over-the-wire self-tests."""
+"""`python -m pnd_conformance.sandbox` in a subprocess on a free loopback port, for over-the-wire self-tests."""
 from __future__ import annotations
 
 import json
@@ -7,9 +7,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import yaml
@@ -30,7 +30,7 @@ def free_port() -> int:
 def wire_sandbox(faults: str = "", variants: str = "") -> Iterator[str]:
     """Serve the sandbox on loopback until the block ends; yields its base URL."""
     port = free_port()
-    cmd = [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "pnd_conformance.sandbox", "--host", "127.0.0.1", "--port", str(port)]
     if faults:
         cmd += ["--faults", faults]
     if variants:
@@ -46,7 +46,7 @@ def wire_sandbox(faults: str = "", variants: str = "") -> Iterator[str]:
                 break
             except httpx.TransportError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"sandbox did not start: {proc.stderr.read().decode()[-500:]}")
+                    raise RuntimeError(f"sandbox did not start: {proc.stderr.read().decode()[-500:]}") from None
                 time.sleep(0.1)
         yield url
     finally:

@@ -4,7 +4,7 @@ One registry: `@register.post(requests=N)` registers a post-check, run after a s
 request; `@register.property(once=N, ...)` a property, a whole test (drawing with Hypothesis where
 there is something to draw). The check's name is its function's name; a name registered twice is an
 error. Every check takes one `CheckContext` and cites its documentation through the rule. What a check
-costs in requests is declared where it is registered (conformance/budget.py reads it from here).
+costs in requests is declared where it is registered (conformance/request_budget.py reads it from here).
 """
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from conformance.client import Exchange, Target
-    from conformance.ledger import Ledger
-    from conformance.states import States
-    from spec.catalogue import Rule
-    from strategies.context import Ctx
+    from pnd_conformance.http.client import Exchange, Target
+    from pnd_conformance.target.ledger import Ledger
+    from pnd_conformance.target.prepared_states import States
+    from pnd_conformance.spec.catalogue import Rule
+    from pnd_conformance.strategies.context import Ctx
 
 POST = "post"
 PROPERTY = "property"
@@ -49,7 +49,7 @@ class PostContext(CheckContext):
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check and its cost in requests (conformance/budget.py)."""
+    """A registered check and its cost in requests (conformance/request_budget.py)."""
 
     name: str
     kind: str  # POST or PROPERTY
@@ -68,7 +68,7 @@ class Registry:
 
     def post(self, *, requests: int, leaves: str | None = None) -> Callable:
         """A post-check sending `requests` after the rule's request, per example; `leaves`: the setup
-        state (conformance/budget.py CLEANUP_REQUESTS) left for cleanup, when the check changes it."""
+        state (conformance/request_budget.py CLEANUP_REQUESTS) left for cleanup, when the check changes it."""
         return self._add(POST, once=0, per_example=requests, explores=False, leaves=leaves)
 
     def property(self, *, once: int, per_example: int = 0, explores: bool = False) -> Callable:
@@ -111,4 +111,4 @@ def run(context: CheckContext) -> Any:
 
 
 # The operation modules register their checks on import (after `register` exists).
-from conformance.checks import create, delete, filter, get_trips, tenancy, update  # noqa: E402,F401
+from pnd_conformance.checks import create, delete, filter, get_trips, tenancy, update  # noqa: E402,F401

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeGuard, cast
 
-from conformance.client import Exchange, Target
-from conformance.ledger import Ledger
-from conformance.runner import send
-from conformance.settle import eventually, window
-from conformance.verdict import check, expect_error, expect_success, object_of
-from strategies.context import Ctx
+from pnd_conformance.http.client import Exchange, Target
+from pnd_conformance.target.ledger import Ledger
+from pnd_conformance.target.send import send
+from pnd_conformance.target.settle import eventually, window
+from pnd_conformance.judging.verdict import check, expect_error, expect_success, object_of
+from pnd_conformance.strategies.context import Ctx
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -30,7 +30,7 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def settled(target: Target, observe: Callable[[], Any], accept: Callable[[Any], None]) -> Any:
-    """A read that follows a write, judged once it has settled (conformance/settle.py)."""
+    """A read that follows a write, judged once it has settled (conformance/target/settle.py)."""
     return eventually(observe, accept, timeout=window(target))
 
 

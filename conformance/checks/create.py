@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import (
+from pnd_conformance.checks import CheckContext, PostContext, register
+from pnd_conformance.checks.common import (
     check_optional_fields,
     created_ids,
     filter_call,
@@ -21,12 +21,12 @@ from conformance.checks.common import (
     trips_of_gone,
     unknown_identity_rejected,
 )
-from conformance.client import Exchange
-from conformance.runner import send
-from conformance.verdict import check, expect_error, expect_success, object_of
-from strategies.common import fmt
-from strategies.context import Ctx
-from strategies.fixed import create_body
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.target.send import send
+from pnd_conformance.judging.verdict import check, expect_error, expect_success, object_of
+from pnd_conformance.strategies.common import fmt
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.strategies.fixed import create_body
 
 
 @register.post(requests=1)
@@ -384,7 +384,7 @@ def create_error_on_duplicate(c: CheckContext) -> None:
 def create_rejected_replaces_nothing(c: CheckContext) -> None:
     """A create the partner gate rejects, naming an appointment in regularServiceApptUuid and
     mobileServiceApptUuid, leaves that appointment and its trips as they were."""
-    from conformance.checks.common import views_unchanged
+    from pnd_conformance.checks.common import views_unchanged
 
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):

@@ -2,8 +2,8 @@
 alone, and the WEB fallback actor."""
 from __future__ import annotations
 
-from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import (
+from pnd_conformance.checks import CheckContext, PostContext, register
+from pnd_conformance.checks.common import (
     chain_intact,
     event_uuids,
     filter_call,
@@ -13,11 +13,11 @@ from conformance.checks.common import (
     trips_of_gone,
     unknown_identity_rejected,
 )
-from conformance.client import Exchange
-from conformance.runner import send
-from conformance.verdict import check, expect_error, expect_success, object_of
-from strategies.context import Ctx
-from strategies.fixed import create_body
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.target.send import send
+from pnd_conformance.judging.verdict import check, expect_error, expect_success, object_of
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.strategies.fixed import create_body
 
 
 @register.post(requests=3)

@@ -10,16 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import event_uuids, filter_call, filter_views, is_count, parse_time, sent_time, settled
-from conformance.client import Exchange
-from conformance.runner import send
-from conformance.verdict import check, expect_error, expect_success
-from strategies import valid_request
-from strategies.common import SUB_TRIP_STATUSES
-from strategies.triggers import apply
-from strategies.context import Ctx
-from strategies.fixed import create_body
+from pnd_conformance.checks import CheckContext, PostContext, register
+from pnd_conformance.checks.common import (event_uuids, filter_call, filter_views, is_count, parse_time, sent_time,
+    settled)
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.target.send import send
+from pnd_conformance.judging.verdict import check, expect_error, expect_success
+from pnd_conformance.strategies import valid_request
+from pnd_conformance.strategies.common import SUB_TRIP_STATUSES
+from pnd_conformance.strategies.triggers import apply
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.strategies.fixed import create_body
 
 #: Ride types whose place in filter's time range and sort order the documents leave open: their view
 #: carries `rideTime` only in get-trips' example, and filter's key is "appointment time" (NOTES.md
@@ -477,7 +478,7 @@ def filter_long_lists(c: CheckContext) -> None:
     """eventUuids of 1, 36 and 100 members (our trips among unknown UUIDs, duplicates included) return
     exactly our listed trips; long customerUuids and driverUuids lists and a tripStatuses list naming every
     status twice keep every trip a member names."""
-    from strategies.common import TRIP_STATUSES
+    from pnd_conformance.strategies.common import TRIP_STATUSES
 
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):

@@ -1,11 +1,11 @@
 """Checks of get-trips: the trips a prepared appointment shows, linked, valid and counted."""
 from __future__ import annotations
 
-from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import get_trips, same_instant, unknown_identity_rejected
-from strategies.common import TRIP_STATUSES
-from conformance.client import Exchange
-from conformance.verdict import check, expect_error, object_of
+from pnd_conformance.checks import CheckContext, PostContext, register
+from pnd_conformance.checks.common import get_trips, same_instant, unknown_identity_rejected
+from pnd_conformance.strategies.common import TRIP_STATUSES
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.judging.verdict import check, expect_error, object_of
 
 
 def _trips_of(ex: Exchange, body: dict, rule) -> dict:
@@ -118,7 +118,7 @@ def aged(target, since: float) -> None:
     """Wait until the last write (`since`, monotonic) is LASTING_AGE old, or the settle window if longer."""
     import time
 
-    from conformance.settle import window
+    from pnd_conformance.target.settle import window
 
     left = max(LASTING_AGE, window(target)) - (time.monotonic() - since)
     if left > 0:
@@ -128,7 +128,7 @@ def aged(target, since: float) -> None:
 def lasting_problems(trips: dict, want: dict) -> list[str]:
     """What in these trip views (by eventUuid) differs from what was last written: `want` maps a trip's
     eventUuid to {field: value} (times compared as instants)."""
-    from conformance.checks.common import same_moment
+    from pnd_conformance.checks.common import same_moment
 
     out = []
     for uuid, fields in want.items():
@@ -151,11 +151,11 @@ def writes_last(c) -> None:
     import time
     from functools import partial
 
-    from conformance.checks.common import filter_views, get_trips, settled
-    from conformance.checks.update import _update, update_trip_body
-    from conformance.verdict import check
-    from strategies.common import fmt
-    from strategies.fixed import create_body, next_slot
+    from pnd_conformance.checks.common import filter_views, get_trips, settled
+    from pnd_conformance.checks.update import _update, update_trip_body
+    from pnd_conformance.judging.verdict import check
+    from pnd_conformance.strategies.common import fmt
+    from pnd_conformance.strategies.fixed import create_body, next_slot
 
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks import CheckContext, register
-from conformance.checks.common import chain_intact, get_trips, same_moment, settled
-from conformance.checks.update import update_trip_body
-from conformance.client import Exchange
-from conformance.runner import send
-from conformance.verdict import body_of, check, expect_error, expect_success
-from strategies.fixed import create_body
+from pnd_conformance.checks import CheckContext, register
+from pnd_conformance.checks.common import chain_intact, get_trips, same_moment, settled
+from pnd_conformance.checks.update import update_trip_body
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.target.send import send
+from pnd_conformance.judging.verdict import body_of, check, expect_error, expect_success
+from pnd_conformance.strategies.fixed import create_body
 
 
 def _other_tenant(rule, target, ctx) -> None:

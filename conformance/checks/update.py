@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import CheckContext, PostContext, register
-from conformance.checks.common import (
+from pnd_conformance.checks import CheckContext, PostContext, register
+from pnd_conformance.checks.common import (
     chain_intact,
     check_optional_fields,
     event_uuids,
@@ -24,13 +24,13 @@ from conformance.checks.common import (
     settled,
     trip_view,
 )
-from conformance.client import Exchange
-from conformance.runner import send
-from conformance.settle import ready, window
-from conformance.verdict import check, expect_error, expect_success, fail, object_of
-from strategies.common import UPDATE_RIDE_TYPES
-from strategies.context import Ctx
-from strategies.fixed import create_body, recreate_trip_body
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.target.send import send
+from pnd_conformance.target.settle import ready, window
+from pnd_conformance.judging.verdict import check, expect_error, expect_success, fail, object_of
+from pnd_conformance.strategies.common import UPDATE_RIDE_TYPES
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.strategies.fixed import create_body, recreate_trip_body
 
 
 def _update_parts(request):
@@ -295,7 +295,7 @@ def _by_uuid(trips: list[dict]) -> dict[Any, dict]:
 def update_leaves_unnamed_whole(c: CheckContext) -> None:
     """Updating A's pickup (a new time, status and optionalFields) leaves every field of A's dropoff (but the
     appointment's own) and of another appointment B's trips as they were, in get-trips and in filter."""
-    from conformance.checks.common import APPOINTMENT_FIELDS, views_unchanged, volatile
+    from pnd_conformance.checks.common import APPOINTMENT_FIELDS, views_unchanged, volatile
 
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
@@ -323,7 +323,7 @@ def update_leaves_unnamed_whole(c: CheckContext) -> None:
 def update_addresses_round_trip(c: CheckContext) -> None:
     """An update sending the origin and destination (address, latitude, longitude) shows them among the sub
     trips' places in filter's view (either leg), not blank."""
-    from conformance.checks.create import _place_matches
+    from pnd_conformance.checks.create import _place_matches
 
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("appointment_with_trip") as made:

@@ -21,12 +21,12 @@ import allure_commons
 import attr
 import pytest
 
-from conformance.client import Exchange
-from conformance.pytest_state import rule_of
-from conformance.redaction import redact
-from conformance.report.record import RunRecord
-from conformance.strength import ADVISORY, basis, is_advisory
-from spec.catalogue import Rule
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.pytest_state import rule_of
+from pnd_conformance.http.redaction import redact
+from pnd_conformance.report.record import RunRecord
+from pnd_conformance.judging.rule_strength import ADVISORY, basis, is_advisory
+from pnd_conformance.spec.catalogue import Rule
 
 LIFECYCLE_EPIC = "Lifecycle across all five operations"
 LIVING_DOCS = "../docs/index.html"  # relative to the HTML report, reports/html/index.html
@@ -73,7 +73,7 @@ def exchange_steps(exchanges: list[Exchange], dropped: int) -> None:
 def _operation_info(key: str) -> tuple[str, str, str | None]:
     """(epic, feature, doc) of an operation key, from the spec's operation."""
     try:
-        from spec.operations import operation
+        from pnd_conformance.spec.operations import operation
 
         op = operation(key)
     except Exception:
@@ -96,7 +96,7 @@ def _description(rule: Rule, run: RunRecord) -> str:
 def _all_operation_docs() -> list[str]:
     """The docs of every operation in the spec (in spec order): what the cross-operation tests cite."""
     try:
-        from spec.operations import operations
+        from pnd_conformance.spec.operations import operations
 
         return list(dict.fromkeys(op.doc for op in operations()))
     except Exception:
@@ -121,7 +121,7 @@ class Labels:
 
 
 def _check_labels(item: pytest.Item) -> Labels:
-    """Labels of a test that is not a catalogue rule (conformance/test_schemathesis.py, test_lifecycle.py).
+    """Labels of a test that is not a catalogue rule (conformance/suite/test_schemathesis.py, test_lifecycle.py).
 
     story = `<module>/<check>` (`schemathesis/response_schema`, `lifecycle/state_machine`). A test
     of one operation (a `key` parameter) sits under that operation like the rule tests do; a test
@@ -199,7 +199,7 @@ def apply_title(labels: Labels) -> None:
 def write_environment(config: pytest.Config, matrix: dict[str, Any]) -> None:
     """`environment.properties` in the Allure results: the run (target, gate, exit code, scope, seed), which the
     report shows as its environment."""
-    from conformance.report.gate import run_properties
+    from pnd_conformance.report.summary import run_properties
 
     where = getattr(config.option, "allure_report_dir", None)
     if not where:

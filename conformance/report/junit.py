@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from conformance.report.gate import run_properties
-from conformance.report.outcome import combine_phases
+from pnd_conformance.report.summary import run_properties
+from pnd_conformance.judging.outcome import combine_phases
 
 
 def add_properties(report: pytest.TestReport, rule: Any, phases: dict[str, str]) -> None:

@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from conformance.redaction import redact
-from conformance.report import gate
-from conformance.report.outcome import Outcome
+from pnd_conformance.http.redaction import redact
+from pnd_conformance.report import summary
+from pnd_conformance.judging.outcome import Outcome
 
 UNCOVERED = "uncovered"  # a unit no rule cites: not an outcome of a test
 # Outcome → (icon, meaning), worst first: a unit shows the worst outcome of its rules (a non-conformance
@@ -79,7 +79,7 @@ _SCOPE_ROW = re.compile(r"^([a-z][a-z.]*[a-z])(Dealer|Department)(.*)$")
 def _cells(text: str, header: bool) -> list[str]:
     """The cells of a table line as the reader sees them; a run-together line (create, delete) is cut
     where spec/doctables.py reads its cells, else kept whole."""
-    from spec import doctables as t
+    from pnd_conformance.spec import doctables as t
 
     if text.startswith("|") or text.rstrip().endswith("|"):
         return [c.strip() for c in text.strip().strip("|").split("|")]
@@ -348,7 +348,7 @@ def render(matrix: dict[str, Any], coverage: Any, units_by_doc: dict[str, list[A
 <header class="top">
 <h1>The API documents, annotated by the verdict</h1>
 <p class="meta" data-testid="run-meta">Target {html.escape(str(s.get("target")))} ·
-{html.escape(gate.suite_label(matrix))} · generated
+{html.escape(summary.suite_label(matrix))} · generated
 {html.escape(str(matrix.get("generated_at")))} · gate
 <strong>{html.escape(str(matrix.get("gate", "")).upper())}</strong>
 (exit code {html.escape(str(matrix.get("exit_code")))}) · <a href="../conformance.md">conformance matrix</a> ·
@@ -399,9 +399,9 @@ def _run_scope(matrix: dict[str, Any]) -> str:
 def write(matrix: dict[str, Any], coverage: Any, reports_dir: Path) -> Path | None:
     """`<reports_dir>/docs/index.html`; None when the documents cannot be read (the matrix says why)."""
     try:
-        from spec.catalogue import DOCS_DIR
-        from spec.docunits import units_by_doc
-        from spec.operations import operations as all_operations
+        from pnd_conformance.spec.catalogue import DOCS_DIR
+        from pnd_conformance.spec.docunits import units_by_doc
+        from pnd_conformance.spec.operations import operations as all_operations
 
         units = units_by_doc()
         # a doc's own operation, as the spec names it (a rule may cite another operation's doc)

@@ -11,12 +11,11 @@ from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
-from conformance import requests_count
-from conformance.redaction import redact
-from conformance.report import gate, scope
-from conformance.report.outcome import OUTCOMES, Outcome
-from conformance.report.record import RunRecord, TestRecord, failure_summary
-from conformance.version import NAME, VERSION
+from pnd_conformance.http.redaction import redact
+from pnd_conformance.report import requests, scope, summary
+from pnd_conformance.judging.outcome import OUTCOMES, Outcome
+from pnd_conformance.report.record import RunRecord, TestRecord, failure_summary
+from pnd_conformance.version import NAME, VERSION
 
 FAILURE = "failure"  # a row's non-conformance as data (record.failure_fields), not written to the JSON
 
@@ -53,7 +52,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
             "expectation": exp.to_dict() if exp else None,
             "tests": [t.nodeid for t in tests],
             "duration_s": round(sum(t.duration for t in tests), 3),
-            **requests_count.rule_columns(run.config, rule.test_id),
+            **requests.rule_columns(run.requests_by_test, rule.test_id),
         })
     # Tests naming a rule the catalogue does not have (should not happen) are listed with the others.
     others += [t for ts in by_rule.values() for t in ts]
@@ -68,7 +67,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
     if not selection and any(r["outcome"] == Outcome.NOT_RUN and r["detail"] == NOT_SELECTED for r in rows):
         selection = ["not every rule's test was collected"]
     incomplete = scope.incomplete(rows)
-    code = gate.exit_code(int(exitstatus), incomplete, bool(run.settings.require_complete))
+    code = summary.exit_code(int(exitstatus), incomplete, bool(run.settings.require_complete))
     return {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "suite": {"name": NAME, "version": VERSION},
@@ -87,7 +86,7 @@ def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
         "rules": rows,
         "other_tests": [{"test": t.nodeid, "outcome": t.outcome, "detail": t.detail,
                          "duration_s": round(t.duration, 3), FAILURE: t.failure} for t in others],
-        "requests": requests_count.matrix_section(run.config),
+        "requests": run.requests,
         # covered / behaviour-stating units per document (spec/docunits.py), and the uncovered units
         "doc_coverage": run.doc_coverage.to_dict() if run.doc_coverage is not None
         else {"error": run.doc_coverage_error},
@@ -135,8 +134,8 @@ def render_markdown(matrix: dict[str, Any]) -> str:
     shown = [o for o in OUTCOMES if o != Outcome.NOT_RUN or all_[Outcome.NOT_RUN]]
     run = matrix.get("run") or {}
     out = ["# Conformance matrix" + (" (partial run)" if run.get("partial") else ""), "",
-           f"Target: {s.get('target')} (profile `{s.get('profile')}`) · {gate.suite_label(matrix)} · generated "
-           f"{matrix['generated_at']} · gate: **{gate.gate_text(matrix)}**", ""]
+           f"Target: {s.get('target')} (profile `{s.get('profile')}`) · {summary.suite_label(matrix)} · generated "
+           f"{matrix['generated_at']} · gate: **{summary.gate_text(matrix)}**", ""]
     if run.get("partial"):
         out += [f"**Partial run** ({_cell('; '.join(run.get('selection') or []), 300)}): a verdict on the selected "
                 "tests only, not on the target; the rules outside the selection are `not run`.", ""]
@@ -176,7 +175,7 @@ def render_markdown(matrix: dict[str, Any]) -> str:
         out.append(f"| {r['operation']} | `{r['rule']}` | {doc} | {r['outcome']} | {r.get('examples', '')} "
                    f"| {detail} |")
     out += _not_checked_lines(matrix)
-    out += requests_count.markdown_lines(matrix.get("requests"))
+    out += requests.markdown_lines(matrix.get("requests"))
     if matrix["other_tests"]:
         out += ["", "## Other tests", "", "| test | outcome | detail |", "|---|---|---|"]
         for t in matrix["other_tests"]:

@@ -13,19 +13,19 @@ from typing import Any
 
 import pytest
 
-from conformance.client import Exchange
-from conformance.expectations import Baseline
-from conformance.pytest_state import ReportFacts, settings_of
-from conformance.redaction import redact
-from conformance.report.outcome import Outcome, combine_phases, phase_outcome
-from conformance.verdict import NonConformance
+from pnd_conformance.http.client import Exchange
+from pnd_conformance.judging.expectations import Baseline
+from pnd_conformance.pytest_state import ReportFacts, settings_of
+from pnd_conformance.http.redaction import redact
+from pnd_conformance.judging.outcome import Outcome, combine_phases, phase_outcome
+from pnd_conformance.judging.verdict import NonConformance
 
 MAX_STEPS = 60          # exchanges shown for the final example; earlier ones are summarised
 
 
 def load_catalogue() -> tuple[list, str | None]:
     try:
-        from spec.catalogue import load_rules
+        from pnd_conformance.spec.catalogue import load_rules
 
         return list(load_rules()), None
     except Exception as exc:  # reported in the matrix; collection shows the real error
@@ -33,9 +33,9 @@ def load_catalogue() -> tuple[list, str | None]:
 
 
 def load_doc_coverage() -> tuple[Any, str | None]:
-    """(spec.docunits.Coverage, None), or (None, why) when the documents or the list cannot be read."""
+    """(pnd_conformance.spec.docunits.Coverage, None), or (None, why) when the documents or the list cannot be read."""
     try:
-        from spec.docunits import coverage
+        from pnd_conformance.spec.docunits import coverage
 
         return coverage(), None
     except Exception as exc:  # reported in the matrix and the living docs; tests/ shows the real error
@@ -46,7 +46,7 @@ def docs_url(option: str | None) -> str | None:
     """Base URL of the API docs for links: the option, else the local docs directory as file://."""
     if option:
         return option.rstrip("/") + "/"
-    from spec.catalogue import DOCS_DIR
+    from pnd_conformance.spec.catalogue import DOCS_DIR
     return DOCS_DIR.as_uri() + "/"
 
 
@@ -152,22 +152,25 @@ class RunRecord:
     suite_selected: bool = False  # the outputs are written only for runs of the suite (not of tests/)
     written: list[Path] = field(default_factory=list)
     matrix: dict[str, Any] | None = None
-    doc_coverage: Any = None        # spec.docunits.Coverage, read at the end of the run
+    doc_coverage: Any = None        # pnd_conformance.spec.docunits.Coverage, read at the end of the run
     doc_coverage_error: str | None = None
-    # What the run covered (conformance/report/scope.py), filled in by conformance.reporting.
+    # What the run covered (conformance/report/scope.py), filled in by pnd_conformance.plugins.reports.
     deselected: int = 0
     selected_rules: set[str] | None = None  # test ids of the rules whose tests were selected (None: unknown)
     selection: list[str] = field(default_factory=list)  # why the run is partial; empty for the whole suite
     stopped: str | None = None  # why the run ended early (-x, pytest.exit, Ctrl-C)
     interrupted: str | None = None
-    seed: dict[str, Any] | None = None  # conformance.seed.RunSeed as data
+    seed: dict[str, Any] | None = None  # pnd_conformance.plugins.seed.RunSeed as data
+    # The requests the run sent (the matrix's `requests`) and per test (pnd_conformance.plugins.request_count).
+    requests: dict[str, Any] | None = None
+    requests_by_test: dict[str, Any] = field(default_factory=dict)
 
     @functools.cached_property
     def unit_anchors(self) -> dict[str, str]:
         """Rule id → the anchor of the document unit it cites in the living docs (empty if unreadable)."""
         try:
-            from conformance.report.livingdocs import rule_units
-            from spec.docunits import units_by_doc
+            from pnd_conformance.report.livingdocs import rule_units
+            from pnd_conformance.spec.docunits import units_by_doc
 
             return rule_units(units_by_doc())
         except Exception:
@@ -175,7 +178,7 @@ class RunRecord:
 
     @property
     def settings(self) -> Any:
-        return settings_of(self.config)  # resolved by conformance.plugin
+        return settings_of(self.config)  # resolved by pnd_conformance.plugins.harness
 
     @property
     def allure(self) -> bool:

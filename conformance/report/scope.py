@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from conformance.report.outcome import Outcome
+from pnd_conformance.judging.outcome import Outcome
+from pnd_conformance.settings import PACKAGE_DIR, SUITE_DIR
 
-SUITE_DIR = Path(__file__).resolve().parent.parent
 #: The outcomes of rules the run did not judge, in the order the roll-up shows them.
 NOT_CHECKED = (Outcome.SKIPPED, Outcome.NOT_RUN, Outcome.NOT_OBSERVABLE)
 # A name in a reason: quoted ('read_only', not an apostrophe as in the target's or get-trips'), or an
@@ -51,7 +51,7 @@ def narrowed_paths(config: pytest.Config) -> list[str]:
         path_part, sep, test = arg.partition("::")
         path = (base / path_part).resolve()
         if path.is_relative_to(SUITE_DIR) and (sep or path != SUITE_DIR):
-            shown = path_part if not Path(path_part).is_absolute() else str(path.relative_to(SUITE_DIR.parent))
+            shown = path_part if not Path(path_part).is_absolute() else str(path.relative_to(PACKAGE_DIR.parent))
             out.append(shown + sep + test)
     return out
 

@@ -1,0 +1,114 @@
+"""Prepared states a rule test starts from (CONTRIBUTING.md, `setup`), all ledger-backed."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+from pnd_conformance.http.client import Exchange, Target
+from pnd_conformance.target.ledger import Ledger, cleanup_client, delete_appointment, error_codes
+from pnd_conformance.target.settle import ready, window
+from pnd_conformance.judging.verdict import check, expect_success, object_of
+from pnd_conformance.strategies.context import Ctx
+from pnd_conformance.strategies.fixed import create_body, delete_trip_body
+
+
+
+class SetupFailed(BaseException):
+    """The target would not let us prepare the documented precondition: an error, never a verdict on a rule.
+
+    A BaseException (as TargetFault): Hypothesis must not take a refused setup for the property failing and
+    shrink it. `cause` (the step, the HTTP status, the errorCodes) tells one repeated refusal from another,
+    so that the run stops when the same cause keeps coming back (conformance/plugins/harness.py).
+    """
+
+    def __init__(self, step: str, ex: Exchange) -> None:
+        codes = ",".join(error_codes(ex.json)) or None
+        self.cause = (step, ex.status, codes)
+        self.status = ex.status
+        head = f"setup refused: the target answered {step} (the valid request this test starts from) with HTTP " \
+               f"{ex.status}{' ' + codes if codes else ''}; no rule is judged"
+        super().__init__(f"{head}\nreceived: {ex.received(300)}\nreproduce: {ex.curl()}")
+
+    @property
+    def line(self) -> str:
+        return str(self).splitlines()[0]
+
+
+class States:
+    def __init__(self, target: Target, ctx: Ctx, ledger: Ledger) -> None:
+        self.target, self.ctx, self.ledger = target, ctx, ledger
+
+    def create(self, body: dict | None = None, settle: bool = False, **kw) -> dict:
+        """Create an appointment with trip; record it before using the answer.
+
+        `settle`: return once the target shows the trips mapped and the pickup valid (the update
+        doc: "validates that the trip exists in the database and that isValid is true"), within
+        the settle window; a state an update, delete or get-trips rule starts from.
+        """
+        body = body or create_body(self.ctx, **kw)
+        ex = self.target.call("create", path={"dealerUuid": self.ctx.ident("dealer_uuid")}, body=body)
+        data = object_of(ex.json)
+        sar = data.get("appointmentUUID")
+        if sar:
+            self.ledger.record(sar, self.ctx.ident("department_uuid"), self.ctx.ident("dealer_uuid"))
+        if ex.status != 200 or not sar:
+            raise SetupFailed("create", ex)
+        made = {"sar_uuid": sar, "pickup_uuid": data.get("pickupEventUUID") or data.get("eventUUID"),
+                "dropoff_uuid": data.get("dropoffEventUUID"), "request": body}
+        if settle:
+            self.await_trips(sar, {made["pickup_uuid"], made["dropoff_uuid"]} - {None}, made["pickup_uuid"])
+        return made
+
+    def await_trips(self, sar: str, trips: set[str], valid: str | None = None) -> bool:
+        """Wait (settle window; no request in-process) until get-trips shows exactly `trips`, `valid` valid."""
+        def observe():
+            ex = self.target.call("get-trips", path={"dealerUuid": self.ctx.ident("dealer_uuid"), "sarUUID": sar})
+            return ex, expect_success(ex)
+
+        def accept(seen) -> None:
+            ex, body = seen
+            views = {t.get("eventUuid"): t for t in body.get("tripViewDtos") or [] if isinstance(t, dict)}
+            check(set(views) == trips and (valid is None or views[valid].get("isValid") is True), ex,
+                  f"get-trips shows the trips {sorted(trips)}" + (f", {valid} valid" if valid else ""))
+
+        return ready(observe, accept, timeout=window(self.target))
+
+    def prepare(self, name: str) -> dict:
+        if name == "none":
+            return {}
+        if name == "appointment_with_trip":
+            return self.create(settle=True)
+        if name == "appointment_with_drop":
+            return self.create(with_drop=True, settle=True)
+        if name == "appointment_without_trip":
+            state = self.create(settle=True)
+            ex = self.target.call("update", path={"dealerUuid": self.ctx.ident("dealer_uuid"),
+                                                  "sarUUID": state["sar_uuid"]},
+                                  body=delete_trip_body(self.ctx, state["pickup_uuid"]))
+            if ex.status != 200:
+                raise SetupFailed("update delete-trip", ex)
+            self.await_trips(state["sar_uuid"], set())
+            return {**state, "pickup_uuid": None, "dropoff_uuid": None, "removed_pickup_uuid": state["pickup_uuid"]}
+        raise ValueError(f"unknown setup {name!r}")
+
+    def cleanup(self, sar_uuid: str, entry: dict | None = None) -> None:
+        """Delete an appointment the run made: where its ledger `entry` says it is (default: the profile's
+        department), as the client the ledger names for it."""
+        entry = entry or {"department_uuid": self.ctx.ident("department_uuid"),
+                          "dealer_uuid": self.ctx.ident("dealer_uuid")}
+        with self.target.ceiling.cleaning():  # counted apart from the budget, never refused by it
+            problem = delete_appointment(self.target, self.ctx, sar_uuid, entry["department_uuid"],
+                                         entry["dealer_uuid"], cleanup_client(entry, self.ctx))
+        if problem is None:
+            self.ledger.forget(sar_uuid)
+
+    @contextmanager
+    def scope(self, name: str) -> Iterator[dict]:
+        """A prepared state, deleted at the end even when the test fails."""
+        before = {e["sar_uuid"] for e in self.ledger.outstanding()}
+        try:
+            yield self.prepare(name)
+        finally:
+            for entry in self.ledger.outstanding():
+                if entry["sar_uuid"] not in before:
+                    self.cleanup(entry["sar_uuid"], entry)

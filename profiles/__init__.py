@@ -1,0 +1,1 @@
+"""Target profiles shipped with the suite: `sandbox.yaml`, the embedded sandbox (the default target)."""
