@@ -95,6 +95,12 @@ def test_wrong_full_password_is_one_line_and_exit_4(target, tmp_path):
     assert_clean(run)
 
 
+def no_test_ran(run) -> bool:
+    """Nothing ran past the preflight: pytest counts no test outcome (in one process it says "no tests ran";
+    under the workers of a run over the wire the controller stops before any is scheduled)."""
+    return not re.search(r"\b\d+ (passed|failed|errors?|skipped)\b", run.out)
+
+
 def test_wrong_identities_are_named_all_at_once(target, tmp_path):
     url, counted = target
     profile = staging_profile(tmp_path, dealer_uuid="0" * 32, other_dealer_uuid="1" * 32)
@@ -104,7 +110,7 @@ def test_wrong_identities_are_named_all_at_once(target, tmp_path):
     assert len(errors) == 2, run.out
     assert "identities.dealer_uuid" in errors[0] and "INVALID_DEALER_UUID" in errors[0], errors
     assert "identities.other_dealer_uuid" in errors[1] and "INVALID_DEALER_UUID" in errors[1], errors
-    assert run.requests <= 10 and "no tests ran" in run.out, run.out
+    assert run.requests <= 10 and no_test_ran(run), run.out
     assert_clean(run)
 
 
@@ -155,8 +161,9 @@ def test_setup_refused_is_an_error_and_stops_the_run(tmp_path):
     assert "the target refused the setup of 3 tests in a row" in run.out, run.out
     assert "stopped early: the target refused the setup" in run.out, run.out  # the gate line says why
     outcomes = [r["outcome"] for r in run.matrix()["rules"]]
-    assert "fail" not in outcomes and outcomes.count("error") == 3, outcomes  # never a verdict on a rule
-    assert sum(1 for r in counted.requests if r.startswith(CREATE)) <= 4, counted.requests  # no shrinking
+    # Never a verdict on a rule; over the wire the run has 4 workers, so up to 3 more tests were under way.
+    assert "fail" not in outcomes and 3 <= outcomes.count("error") <= 6, outcomes
+    assert sum(1 for r in counted.requests if r.startswith(CREATE)) <= 4 + 3, counted.requests  # no shrinking
     assert "Falsifying example" not in run.out, run.out
     assert_clean(run)
 
@@ -170,7 +177,10 @@ def test_valid_creates_refused_alike_stop_the_run(tmp_path):
     assert "the target refused the valid request of 3 acceptance tests in a row (create answered HTTP 400 " \
            "INVALID_CREATE_EVENT_REQUEST)" in run.out, run.out
     outcomes = [r["outcome"] for r in run.matrix()["rules"]]
-    assert outcomes.count("fail") == 3 and run.requests <= 80 and len(run.lines) <= 150, (run.requests, run.out)
+    # Over the wire the run has 4 workers: the other workers' tests under way (or run before the third refusal
+    # arrived: the load is spread, so violations and auth tests run beside the acceptance tests) are reported too.
+    assert 3 <= outcomes.count("fail") <= 15 and run.requests <= 2 * 80 and len(run.lines) <= 2 * 150, \
+        (run.requests, run.out)
     assert_clean(run)
 
 
@@ -244,7 +254,7 @@ def test_two_dealers_client_without_the_dealer_is_a_profile_problem(target, tmp_
     assert run.code == 4, run.out
     errors = [line for line in run.lines if line.startswith("ERROR:")]
     assert len(errors) == 1 and "identities.dealer_uuid" in errors[0] and "'two_dealers'" in errors[0], run.out
-    assert run.requests <= 12 and "no tests ran" in run.out, run.out  # the preflight's reads, no test
+    assert run.requests <= 12 and no_test_ran(run), run.out  # the preflight's reads, no test
     assert_clean(run)
 
 
