@@ -152,35 +152,47 @@ def test_only_the_full_client_is_never_a_silent_green(target, tmp_path):
     assert_clean(run)
 
 
-def test_setup_refused_is_an_error_and_stops_the_run(tmp_path):
+# Over the wire a run has --max-concurrency (4) workers by default: the stop is judged where their reports meet,
+# in the order they arrive, so the tests other workers ran meanwhile are reported too (how many depends on timing).
+# The exact counts are those of a serial run (--max-concurrency 1); under workers, most tests still did not run.
+MODES = {"serial": ("--max-concurrency", "1"), "workers": ()}
+
+
+def stopped_early(outcomes: list[str]) -> bool:
+    return outcomes.count("not run") > len(outcomes) / 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_setup_refused_is_an_error_and_stops_the_run(tmp_path, mode):
     with wire_sandbox() as upstream, counting_proxy(upstream, refuse=CREATE) as (url, counted):
-        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, "-k", "get-trips or delete")
+        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, "-k", "get-trips or delete", *MODES[mode])
     assert run.code == 1, run.out
     setup = [line for line in run.lines if "SETUP ERROR: setup refused" in line]
     assert setup and all("HTTP 400 INVALID_CREATE_EVENT_REQUEST" in line for line in setup), run.out
     assert "the target refused the setup of 3 tests in a row" in run.out, run.out
     assert "stopped early: the target refused the setup" in run.out, run.out  # the gate line says why
     outcomes = [r["outcome"] for r in run.matrix()["rules"]]
-    # Never a verdict on a rule; over the wire the run has 4 workers, so up to 3 more tests were under way.
-    assert "fail" not in outcomes and 3 <= outcomes.count("error") <= 6, outcomes
-    assert sum(1 for r in counted.requests if r.startswith(CREATE)) <= 4 + 3, counted.requests  # no shrinking
+    assert "fail" not in outcomes and outcomes.count("error") >= 3 and stopped_early(outcomes), outcomes
+    if mode == "serial":  # never a verdict on a rule, and no shrinking
+        assert outcomes.count("error") == 3, outcomes
+        assert sum(1 for r in counted.requests if r.startswith(CREATE)) <= 4, counted.requests
     assert "Falsifying example" not in run.out, run.out
     assert_clean(run)
 
 
-def test_valid_creates_refused_alike_stop_the_run(tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_valid_creates_refused_alike_stop_the_run(tmp_path, mode):
     """A target refusing every valid create the same way (as it would a customer it does not know): three
     verdicts, then one line, not 200 failures."""
     with wire_sandbox() as upstream, counting_proxy(upstream, refuse=CREATE) as (url, counted):
-        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path)
+        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, *MODES[mode])
     assert run.code == 1, run.out
     assert "the target refused the valid request of 3 acceptance tests in a row (create answered HTTP 400 " \
            "INVALID_CREATE_EVENT_REQUEST)" in run.out, run.out
     outcomes = [r["outcome"] for r in run.matrix()["rules"]]
-    # Over the wire the run has 4 workers: the other workers' tests under way (or run before the third refusal
-    # arrived: the load is spread, so violations and auth tests run beside the acceptance tests) are reported too.
-    assert 3 <= outcomes.count("fail") <= 15 and run.requests <= 2 * 80 and len(run.lines) <= 2 * 150, \
-        (run.requests, run.out)
+    assert outcomes.count("fail") >= 3 and stopped_early(outcomes), outcomes
+    if mode == "serial":
+        assert outcomes.count("fail") == 3 and run.requests <= 80 and len(run.lines) <= 150, (run.requests, run.out)
     assert_clean(run)
 
 

@@ -26,7 +26,7 @@ from pnd_conformance.checks.common import (
 )
 from pnd_conformance.http.client import Exchange
 from pnd_conformance.target.send import send
-from pnd_conformance.target.settle import ready, window
+from pnd_conformance.target.settle import exhausted, ready, window
 from pnd_conformance.judging.verdict import check, expect_error, expect_success, fail, object_of
 from pnd_conformance.strategies.common import UPDATE_RIDE_TYPES
 from pnd_conformance.strategies.context import Ctx
@@ -112,7 +112,8 @@ def _update(target, ledger, ctx: Ctx, sar: str, body: dict, citation) -> Exchang
         check(same_moment(view.get("appointmentTime"), event["appointmentTime"]), seen[0],
               f"get-trips shows the update of {event['eventUUID']}", citation)
 
-    ready(lambda: get_trips(target, ctx, sar), shown, timeout=window(target))
+    ready(lambda: get_trips(target, ctx, sar), shown, timeout=window(target), kind="update shown",
+          memo=exhausted(target))
     return ex
 
 

@@ -103,6 +103,8 @@ class Target:
         self._clock_offset: float | None = None  # the target's clock minus ours, from its Date header
         self.history: deque[Exchange] = deque(maxlen=200)
         self.ceiling = Ceiling()  # the request budget (set by the `target` fixture from the run's plan)
+        # What the layers above keep for the run beside its client (the settle memo, prepared states).
+        self.run_state: dict[str, Any] = {}
         # Clients the target refused at preflight (conformance/target/preflight.py): name -> the one-line reason.
         self.refused: dict[str, str] = settings.refused_clients
         self._creds = {}

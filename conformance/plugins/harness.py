@@ -313,8 +313,8 @@ def ledger(pnd_settings, target, ctx):
 
 
 @pytest.fixture
-def states(target, ctx, ledger) -> States:
-    return States(target, ctx, ledger)
+def states(request, target, ctx, ledger) -> States:
+    return States(target, ctx, ledger, on_prepared=lambda: request.node.stash.__setitem__(_PREPARED, True))
 
 
 def _auto_workers(config: pytest.Config) -> int:
@@ -413,6 +413,7 @@ def record_rule(request: pytest.FixtureRequest):
 SETUP_STOP_AFTER = 3
 _STREAK = pytest.StashKey[dict[str, tuple[tuple, int]]]()  # per kind (setup, refusal): its cause, how many
 _STOP = pytest.StashKey[tuple[str, int]]()
+_PREPARED = pytest.StashKey[bool]()  # the test prepared a state on the target (States.create answered 200)
 
 
 def _setup_stop(settings, cause: tuple[str, int, str], times: int) -> tuple[str, int]:
@@ -448,6 +449,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     elif isinstance(exc, NonConformance) and getattr(item, "originalname", "") == "test_acceptance" and \
             report.failed and (refused := _refusal(exc)) is not None:  # an advisory is an outcome the run permits
         ReportFacts.update(report, stop=["refusal", list(refused)])
+    elif item.stash.get(_PREPARED, False):
+        ReportFacts.update(report, stop=["prepared", None])  # the target let this test prepare its state
     return report
 
 
@@ -482,11 +485,12 @@ class _StopWatch:
                     "not accept (customer, users, drivers, vehicle, transport option)? The failures above show the "
                     "requests", pytest.ExitCode.TESTS_FAILED)
         else:
-            # A test that ended otherwise breaks the row; a refused valid request's row only among acceptance
-            # tests (under xdist other tests' reports arrive in between; in one process the run's order keeps an
-            # operation's acceptance tests together).
+            # A setup the target let through breaks the row of refused setups (a test with none breaks nothing:
+            # under xdist the reports of other workers' tests arrive in between); a refused valid request's row
+            # only an acceptance test that ended otherwise breaks.
             streaks = config.stash.setdefault(_STREAK, {})
-            streaks.pop("setup", None)
+            if kind == "prepared":
+                streaks.pop("setup", None)
             if "::test_acceptance[" in report.nodeid:
                 streaks.pop("refusal", None)
         run = _xdist_run(config)

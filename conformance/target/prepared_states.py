@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pnd_conformance.http.client import Exchange, Target
 from pnd_conformance.target.ledger import Ledger, cleanup_client, delete_appointment, error_codes
-from pnd_conformance.target.settle import ready, window
+from pnd_conformance.target.settle import exhausted, ready, window
 from pnd_conformance.judging.verdict import check, expect_success, object_of
 from pnd_conformance.strategies.context import Ctx
 from pnd_conformance.strategies.fixed import create_body, delete_trip_body
@@ -35,8 +35,10 @@ class SetupFailed(BaseException):
 
 
 class States:
-    def __init__(self, target: Target, ctx: Ctx, ledger: Ledger) -> None:
+    def __init__(self, target: Target, ctx: Ctx, ledger: Ledger,
+                 on_prepared: Callable[[], None] | None = None) -> None:
         self.target, self.ctx, self.ledger = target, ctx, ledger
+        self._on_prepared = on_prepared  # told of every state the target let this test make (run stops)
 
     def create(self, body: dict | None = None, settle: bool = False, **kw) -> dict:
         """Create an appointment with trip; record it before using the answer.
@@ -53,6 +55,8 @@ class States:
             self.ledger.record(sar, self.ctx.ident("department_uuid"), self.ctx.ident("dealer_uuid"))
         if ex.status != 200 or not sar:
             raise SetupFailed("create", ex)
+        if self._on_prepared is not None:
+            self._on_prepared()
         made = {"sar_uuid": sar, "pickup_uuid": data.get("pickupEventUUID") or data.get("eventUUID"),
                 "dropoff_uuid": data.get("dropoffEventUUID"), "request": body}
         if settle:
@@ -71,7 +75,8 @@ class States:
             check(set(views) == trips and (valid is None or views[valid].get("isValid") is True), ex,
                   f"get-trips shows the trips {sorted(trips)}" + (f", {valid} valid" if valid else ""))
 
-        return ready(observe, accept, timeout=window(self.target))
+        kind = "trips valid" if valid else "trips shown" if trips else "trips removed"
+        return ready(observe, accept, timeout=window(self.target), kind=kind, memo=exhausted(self.target))
 
     def prepare(self, name: str) -> dict:
         if name == "none":
