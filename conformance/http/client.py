@@ -11,7 +11,8 @@ import time
 from collections import deque
 from email.utils import parsedate_to_datetime
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -105,6 +106,7 @@ class Target:
         self.ceiling = Ceiling()  # the request budget (set by the `target` fixture from the run's plan)
         # What the layers above keep for the run beside its client (the settle memo, prepared states).
         self.run_state: dict[str, Any] = {}
+        self._held: list[Exchange] | None = None  # inside held_back(): where exchanges go instead of listeners
         # Clients the target refused at preflight (conformance/target/preflight.py): name -> the one-line reason.
         self.refused: dict[str, str] = settings.refused_clients
         self._creds = {}
@@ -239,9 +241,28 @@ class Target:
         if intent is not None:
             self.ledger.end_create(intent, exchange)
         self.history.append(exchange.for_report())
-        for listener in list(self.listeners):
-            listener(exchange)
+        if self._held is not None:
+            self._held.append(exchange)
+        else:
+            self.replay([exchange])
         return exchange, response
+
+    @contextmanager
+    def held_back(self) -> Iterator[list[Exchange]]:
+        """The exchanges sent inside go to no listener (the running test's counts and report steps) but into
+        the list yielded: what the state pool sends ahead is the test's that takes it (`replay`)."""
+        held: list[Exchange] = []
+        outer, self._held = self._held, held
+        try:
+            yield held
+        finally:
+            self._held = outer
+
+    def replay(self, exchanges: list[Exchange]) -> None:
+        """Hand exchanges to the listeners, as if sent now (by the running test)."""
+        for exchange in exchanges:
+            for listener in list(self.listeners):
+                listener(exchange)
 
     def _send(self, operation: str, method: str, url: str, **kw: Any) -> httpx.Response:
         """One request, read whole up to MAX_BODY_READ; a 429/503 with Retry-After is waited out and

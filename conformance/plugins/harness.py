@@ -24,7 +24,7 @@ from pnd_conformance.judging.outcome import Outcome
 from pnd_conformance.suite.example_database import DATABASE as EXAMPLE_DATABASE
 from pnd_conformance.plugins.options import add_options
 from pnd_conformance.settings import SUITE_DIR, ConfigError, resolve
-from pnd_conformance.target.prepared_states import SetupFailed, States
+from pnd_conformance.target.prepared_states import SetupFailed, StatePool, States
 from pnd_conformance.judging.verdict import NonConformance
 from pnd_conformance.spec.operations import operation
 from pnd_conformance.strategies.context import Ctx
@@ -313,8 +313,16 @@ def ledger(pnd_settings, target, ctx):
 
 
 @pytest.fixture
-def states(request, target, ctx, ledger) -> States:
-    return States(target, ctx, ledger, on_prepared=lambda: request.node.stash.__setitem__(_PREPARED, True))
+def states(request, target, ctx, ledger, state_pool) -> States:
+    return States(target, ctx, ledger, on_prepared=lambda: request.node.stash.__setitem__(_PREPARED, True),
+                  pool=state_pool)
+
+
+@pytest.fixture(scope="session")
+def state_pool(ledger) -> StatePool:
+    """Appointments made ahead for the tests of this process (torn down before the ledger, whose sweep deletes
+    what no test took)."""
+    return StatePool()
 
 
 def _auto_workers(config: pytest.Config) -> int:
