@@ -76,6 +76,9 @@ def habit_proxy(upstream: str, delay: float = 0.0, stall: float = 0.0, every: in
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive unless `close`, as a real server
+        # One write per answer, sent at once: no Nagle/delayed-ACK pause of the proxy's own making.
+        wbufsize = 1 << 16
+        disable_nagle_algorithm = True
 
         def _any(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length") or 0))

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.wire import PROFILE, REPO, count_trips, counting_proxy, wire_sandbox
 
 SELECT = ("-k", "get-trips/ or delete/")
@@ -61,6 +63,23 @@ def test_over_the_wire_runs_on_workers_with_the_serial_verdicts(tmp_path):
     assert not list((tmp_path / "ledger").glob("run-*.jsonl")), "a clean run leaves no ledger"
 
 
+def test_a_settling_target_gets_pooled_appointments_and_keeps_nothing(tmp_path):
+    """Trips valid only a moment after the create (variant valid-after-delay): the workers' state pools make
+    appointments ahead (conformance/target/prepared_states.py). The verdicts stay those of the documents, every
+    request sent is counted (made ahead or not), and the run leaves nothing: what no test took is swept."""
+    with wire_sandbox(variants="valid-after-delay") as upstream, counting_proxy(upstream) as (url, counted):
+        baseline = count_trips(upstream)
+        before = len(counted)
+        proc, matrix = _run(url, tmp_path, "settling")
+        received = len(counted) - before
+        left = count_trips(upstream) - baseline
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    requests = matrix["requests"]
+    assert requests["total"] + requests["cleanup"] == received, (requests, received)
+    assert left == 0, f"{left} trip(s) of the run left on the target"
+    assert not list((tmp_path / "ledger").glob("run-*.jsonl")), "a clean run leaves no ledger"
+
+
 def test_budget_is_a_ceiling_for_all_workers(tmp_path):
     """At the selection's floor as the budget, the workers together send no more than it."""
     with wire_sandbox(variants="valid-after-delay") as upstream, counting_proxy(upstream) as (url, counted):
@@ -74,11 +93,12 @@ def test_budget_is_a_ceiling_for_all_workers(tmp_path):
     assert requests["total"] <= floor and received == requests["total"] + requests["cleanup"], (requests, received)
 
 
-def test_killed_concurrent_run_is_swept(tmp_path):
-    """A default (concurrent) run killed with SIGKILL, workers and all, while it writes: `--cleanup-only` then
-    leaves nothing of it on the target."""
+@pytest.mark.parametrize("variants", ["", "valid-after-delay"])
+def test_killed_concurrent_run_is_swept(tmp_path, variants):
+    """A default (concurrent) run killed with SIGKILL, workers and all, while it writes (against a settling target,
+    with appointments made ahead in the pools): `--cleanup-only` then leaves nothing of it on the target."""
     ledger = tmp_path / "ledger"
-    with wire_sandbox() as url:
+    with wire_sandbox(variants=variants) as url:
         baseline = count_trips(url)
         run = subprocess.Popen(_cmd(url, tmp_path / "killed"), cwd=REPO, env=_env(ledger),
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)

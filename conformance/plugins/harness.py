@@ -24,7 +24,8 @@ from pnd_conformance.judging.outcome import Outcome
 from pnd_conformance.suite.example_database import DATABASE as EXAMPLE_DATABASE
 from pnd_conformance.plugins.options import add_options
 from pnd_conformance.settings import SUITE_DIR, ConfigError, resolve
-from pnd_conformance.target.prepared_states import SetupFailed, StatePool, States
+from pnd_conformance.request_budget import shares_setup
+from pnd_conformance.target.prepared_states import POOLED, SetupFailed, StatePool, States
 from pnd_conformance.judging.verdict import NonConformance
 from pnd_conformance.spec.operations import operation
 from pnd_conformance.strategies.context import Ctx
@@ -314,15 +315,33 @@ def ledger(pnd_settings, target, ctx):
 
 @pytest.fixture
 def states(request, target, ctx, ledger, state_pool) -> States:
+    state_pool.at(request.node.nodeid)
     return States(target, ctx, ledger, on_prepared=lambda: request.node.stash.__setitem__(_PREPARED, True),
                   pool=state_pool)
 
 
 @pytest.fixture(scope="session")
-def state_pool(ledger) -> StatePool:
+def state_pool(request, pnd_settings, target, ledger):
     """Appointments made ahead for the tests of this process (torn down before the ledger, whose sweep deletes
-    what no test took)."""
-    return StatePool()
+    what no test took), knowing what the run's rule tests will take."""
+    pool = StatePool(_pool_demand(request.session), pnd_settings.workers)
+    yield pool
+    pool.close(target)
+
+
+def _pool_demand(session: pytest.Session) -> list[tuple[str, str, int]]:
+    """(node id, kind, appointments) of every test in the run's order: for a rule test that starts from a
+    poolable state one per planned example (one for all, when it shares its setup: request_budget.shares_setup);
+    for any other test ("", 0) (a property's own creates take from the pool as they come)."""
+    plan = session.config.stash.get(PLAN, None)
+    default = hsettings.default.max_examples if hsettings.default is not None else 1
+    demand = []
+    for item in session.items:
+        rule = rule_of(item)
+        kind = POOLED.get(rule.effective_setup) if rule is not None and rule.test != "property" else None
+        planned = (plan.for_test(item.nodeid) if plan is not None else None) or default
+        demand.append((item.nodeid, kind or "", (1 if shares_setup(rule) else planned) if kind else 0))
+    return demand
 
 
 def _auto_workers(config: pytest.Config) -> int:

@@ -176,6 +176,37 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_Aggregator(config.stash[_COUNT]), "pnd-requests-count")
 
 
+# What a session sends after its last test: a stop leaves the session's fixtures to be torn down at its end,
+# outside any test (the sweep of what the state pool made and no test took, and the requests that made it).
+AFTER = "after the tests"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int):
+    """Tear the session's fixtures down before the reports are written (pytest would after them), so that what
+    they send is counted; a worker hands it to its controller (pytest_testnodedown)."""
+    setup_state = getattr(session, "_setupstate", None)
+    if setup_state is not None and run_count(session.config) is not None:
+        setup_state.teardown_exact(None)
+        after = _METER.take()
+        if after["by_operation"] or after["cleanup"]:
+            counted = {**after, "key": AFTER, "type": AFTER, "examples": 0, "outside": False}
+            workeroutput = getattr(session.config, "workeroutput", None)
+            if workeroutput is not None:
+                workeroutput["pnd_requests_after"] = counted
+            else:
+                run_count(session.config).add(counted)  # type: ignore[union-attr]
+    return (yield)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    counted = getattr(node, "workeroutput", {}).get("pnd_requests_after")
+    count = run_count(node.config)
+    if counted and count is not None:
+        count.add(counted)
+
+
 def run_count(config: pytest.Config) -> RunCount | None:
     return config.stash.get(_COUNT, None)
 

@@ -25,3 +25,5 @@ def add_run_properties(config: pytest.Config, matrix: dict[str, Any]) -> None:
         return
     for name, value in run_properties(matrix).items():
         xml.add_global_property(f"pnd.{name}", value)
+    # The test cases in one order however xdist workers shared them (pytest writes them as reports arrive).
+    xml.node_reporters_ordered.sort(key=lambda reporter: str(reporter.id))

@@ -62,10 +62,30 @@ class StatePool:
     test's own create meets the refusal, as its own setup.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, demand: list[tuple[str, str, int]] | None = None, share: int = 1) -> None:
         self.ahead: dict[str, int] = {}
         self.made: dict[str, deque[_Made]] = {}
         self.stopped = False
+        # What the run's tests will take, in the run's order: (node id, kind or "", how many: the planned
+        # examples). This process takes about 1/share of what is left (xdist workers share the tests), so that
+        # near the end of the run it makes nothing ahead that no test would take.
+        self.demand = demand or []
+        self.share = max(1, share)
+        self._index = {nodeid: i for i, (nodeid, _, _) in enumerate(self.demand)}
+        self._position = 0
+        self._taken_here = 0
+
+    def at(self, nodeid: str) -> None:
+        """The process starts this test."""
+        self._position = self._index.get(nodeid, self._position)
+        self._taken_here = 0
+
+    def left(self, kind: str) -> int:
+        """About how many appointments of `kind` this process's tests will still take (this test's included)."""
+        if not self.demand:
+            return MAX_AHEAD  # nothing known: bounded by `ahead` alone
+        total = sum(n for _, k, n in self.demand[self._position:] if k == kind)
+        return max(0, -(-total // self.share) - self._taken_here)
 
     def take(self, kind: str, states: States) -> dict | None:
         """A pooled appointment of `kind` (its exchanges replayed as the taker's), or None."""
@@ -73,6 +93,7 @@ class StatePool:
         if not waiting:
             return None
         made = waiting.popleft()
+        self._taken_here += 1
         states.ledger.release(made.state["sar_uuid"])
         states.target.replay(made.exchanges)
         return made.state
@@ -84,7 +105,7 @@ class StatePool:
 
     def refill(self, kind: str, states: States) -> None:
         waiting = self.made.setdefault(kind, deque())
-        while not self.stopped and len(waiting) < self.ahead.get(kind, 0):
+        while not self.stopped and len(waiting) < min(self.ahead.get(kind, 0), self.left(kind)):
             with states.target.held_back() as exchanges:
                 try:
                     state = states.create_now(with_drop=kind == "drop", hold=True)
@@ -92,8 +113,16 @@ class StatePool:
                     self.stopped = True  # the next test's own create meets it, as its own setup
                     state = None
             if state is None:
+                states.target.replay(exchanges)  # a refused create was sent all the same: the running test's
                 return
             waiting.append(_Made(state, exchanges))
+
+
+    def close(self, target: Target) -> None:
+        """The run ends: the requests that made what no test took are counted (the sweep deletes it)."""
+        for waiting in self.made.values():
+            while waiting:
+                target.replay(waiting.popleft().exchanges)
 
 
 class States:
