@@ -6,6 +6,7 @@ Layers, top to bottom (each imports only from below; import-linter holds them, A
 
     cli.py           the `pnd-conformance` command
     plugins/         the pytest plugins: options, the target, the budget, the seed, the reports
+    embedded.py      the embedded sandbox: opens the run's Target in-process, checks the variant names
     suite/           the test modules users run (catalogue rules, Schemathesis, the lifecycle)
     pytest_state.py  what rides on pytest's objects, read only by the pytest glue above
     request_budget.py  the request plan: examples per test within the run's budget
