@@ -43,6 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from pnd_conformance.request_budget import floor_of, rule_cost  # noqa: E402
 from pnd_conformance.http.client import InProcessTransport, Target  # noqa: E402
+from pnd_conformance.embedded import open_target  # noqa: E402
 from pnd_conformance.report.requests import summary_lines  # noqa: E402
 from pnd_conformance.settings import resolve  # noqa: E402
 from pnd_conformance.sandbox import create_app  # noqa: E402
@@ -261,7 +262,7 @@ def main() -> int:
         detection_table([b.strip() for b in args.mutants.split(",") if b.strip()])
 
     settings = resolve({})
-    target = Target(settings)
+    target = open_target(settings)
     raw = httpx.Client(transport=InProcessTransport(create_app()))
     suite_rps, raw_rps = measure(target, raw, "http://sandbox", args.requests)
     print(f"in-process: suite client {suite_rps:,.0f} req/s, bare httpx {raw_rps:,.0f} req/s, "

@@ -274,12 +274,6 @@ def resolve(cli: dict[str, Any]) -> Settings:
     if settings.sandbox_variants and not settings.in_process:
         raise ConfigError("--sandbox-variants applies only to the in-process sandbox "
                           "(start `pnd-conformance sandbox --variants` instead)")
-    if settings.sandbox_variants:
-        from pnd_conformance.sandbox.variants import UnknownVariant, resolve as resolve_variants
-        try:
-            resolve_variants(settings.sandbox_variants)
-        except UnknownVariant as exc:
-            raise ConfigError(str(exc)) from None
     if settings.sandbox_faults and not settings.in_process:
         raise ConfigError("--sandbox-faults applies only to the in-process sandbox "
                           "(start `pnd-conformance sandbox --faults` instead)")

@@ -21,7 +21,7 @@ from pnd_conformance.http.exchange import MAX_BODY_KEPT, MAX_BODY_READ, Exchange
 from pnd_conformance.http.gateway import retry_after
 from pnd_conformance.http.policies import Ceiling, RateLimiter
 from pnd_conformance.http.redaction import REDACTOR, redact
-from pnd_conformance.settings import CLIENT_NAMES, IN_PROCESS, Settings
+from pnd_conformance.settings import IN_PROCESS, Settings
 from pnd_conformance.spec.operations import operation as operation_row
 
 _UNSET: Any = object()  # `call` without a body (None is the JSON null)
@@ -74,16 +74,12 @@ class Target:
     """Calls the five operations by key; `call` never raises for an HTTP answer."""
 
     def __init__(self, settings: Settings, app_factory: Callable[[], Any] | None = None) -> None:
+        """`app_factory` builds the ASGI app an in-process target serves (the embedded sandbox:
+        pnd_conformance.embedded.open_target passes it); a target with a URL takes none."""
         self.settings = settings
         if settings.in_process:
             if app_factory is None:
-                from pnd_conformance.sandbox import create_app
-
-                faults = [f for f in settings.sandbox_faults.split(",") if f.strip()]
-                # The embedded sandbox takes the run's credentials: in-process, no secret can be wrong.
-                creds = {n: c.basic() for n in CLIENT_NAMES if (c := settings.credential(n)) is not None}
-                app_factory = lambda: create_app(faults=faults, variants=settings.sandbox_variants,  # noqa: E731
-                                                 credentials=creds)
+                raise TypeError("an in-process Target needs its app_factory (pnd_conformance.embedded.open_target)")
             transport: httpx.BaseTransport = InProcessTransport(app_factory())
             base = IN_PROCESS
         else:

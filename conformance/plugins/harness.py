@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
 from pnd_conformance.target import preflight
+from pnd_conformance.embedded import check_variants, open_target
 from pnd_conformance.http.client import Target, TargetFault
 from pnd_conformance.http.policies import BudgetReached
 from pnd_conformance.target.ledger import CleanupFailed, Ledger, sweep_directory
@@ -79,6 +80,7 @@ def _settings(config: pytest.Config):
     }
     try:
         settings = resolve(cli)
+        check_variants(settings)  # the sandbox's variant names, known only above the settings
     except ConfigError as exc:
         raise pytest.UsageError(usage_lines(str(exc).splitlines())) from None
     config.stash[SETTINGS] = settings
@@ -178,7 +180,7 @@ def _open_target(config: pytest.Config) -> Target:
     makes its tests skip with the reason.
     """
     settings = config.stash[SETTINGS]
-    tgt = Target(settings)
+    tgt = open_target(settings)
     _ceiling(config, tgt)
     done = getattr(config, "workerinput", {}).get("pnd_preflight")
     if done is not None:  # an xdist worker: the controller checked before starting it
@@ -372,7 +374,7 @@ def pytest_cmdline_main(config: pytest.Config):
             config.option.tx = ["popen"] * workers
         return None
     settings = _settings(config)
-    target = Target(settings)
+    target = open_target(settings)
     try:
         deleted, errors, notes = sweep_directory(settings.ledger_dir, target, _ctx(settings))
     finally:
