@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pnd_conformance.http.client import Target
+from pnd_conformance.embedded import open_target
 from pnd_conformance.http.policies import BudgetReached
 from pnd_conformance.settings import resolve
 from pnd_conformance.strategies.context import Ctx
@@ -16,7 +16,7 @@ from tests.wire import IDS
 
 @pytest.fixture
 def states():
-    target = Target(resolve({}))  # the embedded sandbox, in-process: immediate, so no wait ever
+    target = open_target(resolve({}))  # the embedded sandbox, in-process: immediate, so no wait ever
     try:
         yield States(target, Ctx(IDS, "-0700"), Ledger(target.base_url, None), pool=StatePool())
     finally:
