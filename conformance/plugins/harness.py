@@ -352,13 +352,16 @@ def _auto_workers(config: pytest.Config) -> int:
     Each worker has one request in flight, so a target's latency and settling overlap up to the cap, inside
     the run's rate limit (split across workers) and budget (one shared count). In-process runs stay serial
     (nothing to overlap), as do runs that cannot distribute: -n/--dist/--tx given, --pdb, collection only,
-    xdist disabled (-p no:xdist), or no test of the suite selected.
+    xdist disabled (-p no:xdist), or no test of the suite selected; and runs that stop at the first failures
+    (-x/--maxfail), which ask for an order: under xdist the stop is an interruption (exit 2, not 1) and which
+    tests failed first depends on the workers' timing.
     """
     if (hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist")
             or getattr(config.option, "numprocesses", None) is not None
             or getattr(config.option, "dist", "no") != "no" or getattr(config.option, "tx", None)
             or getattr(config.option, "distload", False)
-            or config.option.collectonly or config.getoption("usepdb", False) or not _runs_suite(config)):
+            or config.option.collectonly or config.getoption("usepdb", False) or not _runs_suite(config)
+            or getattr(config.option, "maxfail", 0)):
         return 0
     settings = _settings(config)
     return settings.max_concurrency if not settings.in_process and settings.max_concurrency > 1 else 0
