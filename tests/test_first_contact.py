@@ -197,12 +197,12 @@ def test_valid_creates_refused_alike_stop_the_run(tmp_path, mode):
 
 
 def test_request_budget_is_a_ceiling(tmp_path):
-    """At the floor's budget, a target whose trips turn valid a moment after the write (more settle reads than
-    the plan counts, one request at a time) would take more than the budget: the run sends no more, and says
-    what did not run. (On workers the waits overlap and the run may fit: test_concurrency holds the ceiling.)"""
+    """At the floor's budget, a target whose trips turn valid a moment after the write and whose reads lag behind
+    it (more settle reads than the plan counts) would take more than the budget: the run sends no more, and says
+    what did not run. (On workers the waits overlap and the run may fit: test_concurrency holds that ceiling.)"""
     profile = staging_profile(tmp_path)
     select = ("-k", "get-trips/ or update/", *MODES["serial"])
-    with wire_sandbox(variants="valid-after-delay") as upstream, counting_proxy(upstream) as (url, counted):
+    with wire_sandbox(variants="valid-after-delay,reads-lag") as upstream, counting_proxy(upstream) as (url, counted):
         probe = run_suite(url, counted, profile, tmp_path, *select, "--request-budget", "1")
         floor = int(re.search(r"below the floor of (\d+) requests", probe.out).group(1))
         run = run_suite(url, counted, profile, tmp_path, *select, "--request-budget", str(floor))
