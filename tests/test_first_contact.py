@@ -217,6 +217,17 @@ def test_request_budget_is_a_ceiling(tmp_path):
     assert_clean(run)
 
 
+def test_serial_run_inside_another_xdist_worker(tmp_path):
+    """Started from a test running on a pytest-xdist worker (as a team's own test of its target would be), the
+    run inherits that worker's PYTEST_XDIST_* variables: they are not its own workers, so --max-concurrency 1
+    runs in one process instead of refusing "2 xdist workers exceed --max-concurrency 1"."""
+    env = {**secrets_env(), "PYTEST_XDIST_WORKER": "gw1", "PYTEST_XDIST_WORKER_COUNT": "2"}
+    with wire_sandbox() as upstream, counting_proxy(upstream) as (url, counted):
+        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, "-k", "filter/", *MODES["serial"], env=env)
+    assert run.code == 0, run.out
+    assert run.requests == run.matrix()["requests"]["total"] + run.matrix()["requests"]["cleanup"], run.out
+
+
 def test_profile_check_alone(target, tmp_path):
     url, counted = target
     profile = staging_profile(tmp_path)

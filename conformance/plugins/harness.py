@@ -369,6 +369,11 @@ def _auto_workers(config: pytest.Config) -> int:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own, which turns -n into its workers
 def pytest_cmdline_main(config: pytest.Config):
+    # Only xdist workers run with these set (xdist sets them in each worker). A run started from inside
+    # another pytest-xdist worker (a team's own test of the suite) inherits them: they are not this run's.
+    if not hasattr(config, "workerinput"):
+        for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"):
+            os.environ.pop(name, None)
     if not config.getoption("--cleanup-only"):
         if workers := _auto_workers(config):
             # What xdist's own pytest_cmdline_main makes of `-n N`, whichever of the two runs first.
