@@ -143,9 +143,10 @@ def _relative(path: str) -> str:
 
 
 def _profile(argv: list[str]) -> int:
+    from pnd_conformance.embedded import open_target
     from pnd_conformance.target.profile import main
 
-    return main(argv)
+    return main(argv, open_target)
 
 
 def _sandbox(argv: list[str]) -> int:

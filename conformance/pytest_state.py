@@ -50,6 +50,7 @@ class ReportFacts:
     detail: str | None = None  # the redacted failure text kept for the matrix
     failure: dict[str, Any] | None = None  # a NonConformance's fields, redacted (report.record.failure_fields)
     requests: dict[str, Any] | None = field(default=None)  # what the test sent (pnd_conformance.plugins.request_count)
+    stop: list[Any] | None = None  # what may stop the run, judged where the reports meet (plugins/harness.py)
 
     @classmethod
     def of(cls, report: pytest.TestReport) -> ReportFacts:
@@ -59,7 +60,8 @@ class ReportFacts:
     @classmethod
     def update(cls, report: pytest.TestReport, **changes: Any) -> ReportFacts:
         facts = replace(cls.of(report), **changes)
-        setattr(report, _ATTRIBUTE, asdict(facts))  # plain data: xdist serialises it
+        # Plain data, which xdist serialises: an outcome (a StrEnum, equal to its text) as its text.
+        setattr(report, _ATTRIBUTE, {k: str(v) if isinstance(v, str) else v for k, v in asdict(facts).items()})
         return facts
 
 

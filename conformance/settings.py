@@ -126,7 +126,8 @@ class Settings(BaseSettings):
     # Load bounds for shared staging. rate_limit: requests per second for the whole run, split
     # across xdist workers (0 = unlimited; default unlimited in-process, DEFAULT_RATE_LIMIT
     # against a real target). max_concurrency: each process has one request in flight, so it
-    # caps the number of xdist workers against a real target. Retries: only idempotent
+    # caps the number of xdist workers against a real target, and is their number when the
+    # command line names none (plugins/harness.py). Retries: only idempotent
     # requests, only on connection failures, with backoff.
     rate_limit: float | None = None
     max_concurrency: int = Field(default=4, ge=1)
@@ -273,12 +274,6 @@ def resolve(cli: dict[str, Any]) -> Settings:
     if settings.sandbox_variants and not settings.in_process:
         raise ConfigError("--sandbox-variants applies only to the in-process sandbox "
                           "(start `pnd-conformance sandbox --variants` instead)")
-    if settings.sandbox_variants:
-        from pnd_conformance.sandbox.variants import UnknownVariant, resolve as resolve_variants
-        try:
-            resolve_variants(settings.sandbox_variants)
-        except UnknownVariant as exc:
-            raise ConfigError(str(exc)) from None
     if settings.sandbox_faults and not settings.in_process:
         raise ConfigError("--sandbox-faults applies only to the in-process sandbox "
                           "(start `pnd-conformance sandbox --faults` instead)")

@@ -164,7 +164,7 @@ def test_counts_written_and_aggregated_across_xdist_workers():
     total0, ops0, examples0 = counts["0"]
     total2, ops2, examples2 = counts["2"]
     assert total2 == total0 and ops2 == ops0, (counts["0"], counts["2"])
-    assert {k: v for k, v in examples2.items() if k != "preflight"} == examples0
+    assert examples2 == examples0  # the preflight counted apart from the tests in both
 
 
 def test_a_check_states_its_cost_and_its_name_once():

@@ -95,6 +95,12 @@ def test_wrong_full_password_is_one_line_and_exit_4(target, tmp_path):
     assert_clean(run)
 
 
+def no_test_ran(run) -> bool:
+    """Nothing ran past the preflight: pytest counts no test outcome (in one process it says "no tests ran";
+    under the workers of a run over the wire the controller stops before any is scheduled)."""
+    return not re.search(r"\b\d+ (passed|failed|errors?|skipped)\b", run.out)
+
+
 def test_wrong_identities_are_named_all_at_once(target, tmp_path):
     url, counted = target
     profile = staging_profile(tmp_path, dealer_uuid="0" * 32, other_dealer_uuid="1" * 32)
@@ -104,7 +110,7 @@ def test_wrong_identities_are_named_all_at_once(target, tmp_path):
     assert len(errors) == 2, run.out
     assert "identities.dealer_uuid" in errors[0] and "INVALID_DEALER_UUID" in errors[0], errors
     assert "identities.other_dealer_uuid" in errors[1] and "INVALID_DEALER_UUID" in errors[1], errors
-    assert run.requests <= 10 and "no tests ran" in run.out, run.out
+    assert run.requests <= 10 and no_test_ran(run), run.out
     assert_clean(run)
 
 
@@ -146,40 +152,57 @@ def test_only_the_full_client_is_never_a_silent_green(target, tmp_path):
     assert_clean(run)
 
 
-def test_setup_refused_is_an_error_and_stops_the_run(tmp_path):
+# Over the wire a run has --max-concurrency (4) workers by default: the stop is judged where their reports meet,
+# in the order they arrive, so the tests other workers ran meanwhile are reported too (how many depends on timing).
+# The exact counts are those of a serial run (--max-concurrency 1); under workers, most tests still did not run.
+MODES = {"serial": ("--max-concurrency", "1"), "workers": ()}
+
+
+def stopped_early(outcomes: list[str]) -> bool:
+    return outcomes.count("not run") > len(outcomes) / 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_setup_refused_is_an_error_and_stops_the_run(tmp_path, mode):
     with wire_sandbox() as upstream, counting_proxy(upstream, refuse=CREATE) as (url, counted):
-        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, "-k", "get-trips or delete")
+        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, "-k", "get-trips or delete", *MODES[mode])
     assert run.code == 1, run.out
     setup = [line for line in run.lines if "SETUP ERROR: setup refused" in line]
     assert setup and all("HTTP 400 INVALID_CREATE_EVENT_REQUEST" in line for line in setup), run.out
     assert "the target refused the setup of 3 tests in a row" in run.out, run.out
     assert "stopped early: the target refused the setup" in run.out, run.out  # the gate line says why
     outcomes = [r["outcome"] for r in run.matrix()["rules"]]
-    assert "fail" not in outcomes and outcomes.count("error") == 3, outcomes  # never a verdict on a rule
-    assert sum(1 for r in counted.requests if r.startswith(CREATE)) <= 4, counted.requests  # no shrinking
+    assert "fail" not in outcomes and outcomes.count("error") >= 3 and stopped_early(outcomes), outcomes
+    if mode == "serial":  # never a verdict on a rule, and no shrinking
+        assert outcomes.count("error") == 3, outcomes
+        assert sum(1 for r in counted.requests if r.startswith(CREATE)) <= 4, counted.requests
     assert "Falsifying example" not in run.out, run.out
     assert_clean(run)
 
 
-def test_valid_creates_refused_alike_stop_the_run(tmp_path):
+@pytest.mark.parametrize("mode", MODES)
+def test_valid_creates_refused_alike_stop_the_run(tmp_path, mode):
     """A target refusing every valid create the same way (as it would a customer it does not know): three
     verdicts, then one line, not 200 failures."""
     with wire_sandbox() as upstream, counting_proxy(upstream, refuse=CREATE) as (url, counted):
-        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path)
+        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, *MODES[mode])
     assert run.code == 1, run.out
     assert "the target refused the valid request of 3 acceptance tests in a row (create answered HTTP 400 " \
            "INVALID_CREATE_EVENT_REQUEST)" in run.out, run.out
     outcomes = [r["outcome"] for r in run.matrix()["rules"]]
-    assert outcomes.count("fail") == 3 and run.requests <= 80 and len(run.lines) <= 150, (run.requests, run.out)
+    assert outcomes.count("fail") >= 3 and stopped_early(outcomes), outcomes
+    if mode == "serial":
+        assert outcomes.count("fail") == 3 and run.requests <= 80 and len(run.lines) <= 150, (run.requests, run.out)
     assert_clean(run)
 
 
 def test_request_budget_is_a_ceiling(tmp_path):
-    """At the floor's budget, a target whose trips turn valid a moment after the write (more settle reads than
-    the plan counts) would take more than the budget: the run sends no more, and says what did not run."""
+    """At the floor's budget, a target whose trips turn valid a moment after the write and whose reads lag behind
+    it (more settle reads than the plan counts) would take more than the budget: the run sends no more, and says
+    what did not run. (On workers the waits overlap and the run may fit: test_concurrency holds that ceiling.)"""
     profile = staging_profile(tmp_path)
-    select = ("-k", "get-trips/ or update/")
-    with wire_sandbox(variants="valid-after-delay") as upstream, counting_proxy(upstream) as (url, counted):
+    select = ("-k", "get-trips/ or update/", *MODES["serial"])
+    with wire_sandbox(variants="valid-after-delay,reads-lag") as upstream, counting_proxy(upstream) as (url, counted):
         probe = run_suite(url, counted, profile, tmp_path, *select, "--request-budget", "1")
         floor = int(re.search(r"below the floor of (\d+) requests", probe.out).group(1))
         run = run_suite(url, counted, profile, tmp_path, *select, "--request-budget", str(floor))
@@ -192,6 +215,17 @@ def test_request_budget_is_a_ceiling(tmp_path):
     assert not_run, run.out
     assert "request budget" in run.out[run.out.index("pnd-conformance summary"):], run.out
     assert_clean(run)
+
+
+def test_serial_run_inside_another_xdist_worker(tmp_path):
+    """Started from a test running on a pytest-xdist worker (as a team's own test of its target would be), the
+    run inherits that worker's PYTEST_XDIST_* variables: they are not its own workers, so --max-concurrency 1
+    runs in one process instead of refusing "2 xdist workers exceed --max-concurrency 1"."""
+    env = {**secrets_env(), "PYTEST_XDIST_WORKER": "gw1", "PYTEST_XDIST_WORKER_COUNT": "2"}
+    with wire_sandbox() as upstream, counting_proxy(upstream) as (url, counted):
+        run = run_suite(url, counted, staging_profile(tmp_path), tmp_path, "-k", "filter/", *MODES["serial"], env=env)
+    assert run.code == 0, run.out
+    assert run.requests == run.matrix()["requests"]["total"] + run.matrix()["requests"]["cleanup"], run.out
 
 
 def test_profile_check_alone(target, tmp_path):
@@ -244,7 +278,7 @@ def test_two_dealers_client_without_the_dealer_is_a_profile_problem(target, tmp_
     assert run.code == 4, run.out
     errors = [line for line in run.lines if line.startswith("ERROR:")]
     assert len(errors) == 1 and "identities.dealer_uuid" in errors[0] and "'two_dealers'" in errors[0], run.out
-    assert run.requests <= 12 and "no tests ran" in run.out, run.out  # the preflight's reads, no test
+    assert run.requests <= 12 and no_test_ran(run), run.out  # the preflight's reads, no test
     assert_clean(run)
 
 

@@ -143,6 +143,36 @@ def test_eventually_waits_then_fails_with_the_last_observation():
     assert ready(observe, accept, timeout=0) and len(seen) == 1, "a zero window sends no request for a precondition"
 
 
+def test_a_target_that_never_settles_costs_one_window_per_kind():
+    """The create doc's "marked valid later" bounds no wait: once a kind of precondition has not shown within the
+    window, later waits of that kind observe once and go on (the operation's own check judges), until an
+    observation shows the target settling again."""
+    seen: list[float] = []
+    settled = {"now": False}
+
+    def observe():
+        seen.append(time.monotonic())
+        return settled["now"]
+
+    def accept(ok):
+        if not ok:
+            raise NonConformance("not settled")
+
+    memo: set[str] = set()
+    start = time.monotonic()
+    assert not ready(observe, accept, timeout=0.3, kind="trips valid", memo=memo)
+    assert memo == {"trips valid"} and time.monotonic() - start >= 0.3
+    seen.clear()
+    assert not ready(observe, accept, timeout=0.3, kind="trips valid", memo=memo)
+    assert len(seen) == 1, "an exhausted kind is observed once, not waited for"
+    assert not ready(observe, accept, timeout=0.3, kind="update shown", memo=memo) and len(seen) > 2, \
+        "another kind still gets its window"
+    settled["now"] = True
+    seen.clear()
+    assert ready(observe, accept, timeout=0.3, kind="trips valid", memo=memo) and len(seen) == 1
+    assert "trips valid" not in memo, "a kind that settled again is waited for again"
+
+
 def test_retry_after_is_read_in_both_forms():
     """RFC 9110 Retry-After: delay-seconds or an HTTP-date; only on 429/503."""
     assert retry_after(429, {"retry-after": "1"}) == 1.0

@@ -259,7 +259,7 @@ def assigned_by_from_creator(c: CheckContext) -> None:
     """filter's assignedBy is appointmentInformation.creatorUser (distinct from requester and assigned user)."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
-        made = states.create(create_body(ctx), settle=True)
+        made = states.create(settle=True)
         creator = made["request"]["appointmentInformation"]["creatorUser"]["uuid"]
 
         def judge(fx: Exchange, views: dict) -> None:
@@ -388,7 +388,7 @@ def create_rejected_replaces_nothing(c: CheckContext) -> None:
 
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
-        old = states.create(create_body(ctx), settle=True)
+        old = states.create(settle=True)
         _, trips = get_trips(target, ctx, old["sar_uuid"])
         before = {t.get("eventUuid"): t for t in trips}
         body = create_body(ctx, with_drop=True)

@@ -61,8 +61,8 @@ def delete_leaves_others(c: CheckContext) -> None:
     """Deleting A leaves another appointment B of the same customer, its trips, times and links."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
-        a = states.create(create_body(ctx, with_drop=True), settle=True)
-        b = states.create(create_body(ctx, with_drop=True), settle=True)
+        a = states.create(with_drop=True, settle=True)
+        b = states.create(with_drop=True, settle=True)
         ex = send(target, ledger, ctx, "delete", {
             "path": {"dealerDepartmentUUID": ctx.ident("department_uuid"), "appointmentUuid": a["sar_uuid"]},
             "query": {"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP"}})
@@ -206,8 +206,8 @@ def delete_sent_trip_uuids_ignored(c: CheckContext) -> None:
     appointment's chain (or is rejected), and the other appointment keeps its trips."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
-        ours = states.create(create_body(ctx, with_drop=True), settle=True)
-        other = states.create(create_body(ctx, with_drop=True), settle=True)
+        ours = states.create(with_drop=True, settle=True)
+        other = states.create(with_drop=True, settle=True)
         ex = target.call("delete", path={"dealerDepartmentUUID": ctx.ident("department_uuid"),
                                          "appointmentUuid": ours["sar_uuid"]},
                          query={"updatedByDAUUID": ctx.ident("creator_user_uuid"), "source": "DEALER_APP",

@@ -155,12 +155,12 @@ def writes_last(c) -> None:
     from pnd_conformance.checks.update import _update, update_trip_body
     from pnd_conformance.judging.verdict import check
     from pnd_conformance.strategies.common import fmt
-    from pnd_conformance.strategies.fixed import create_body, next_slot
+    from pnd_conformance.strategies.fixed import next_slot
 
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
-        a = states.create(create_body(ctx, with_drop=True), settle=True)
-        b = states.create(create_body(ctx), settle=True)
+        a = states.create(with_drop=True, settle=True)
+        b = states.create(settle=True)
         moved = fmt(next_slot(), ctx.utc_offset)
         _update(target, ledger, ctx, b["sar_uuid"], update_trip_body(ctx, b["pickup_uuid"], appointmentTime=moved,
                                                                      tripStatus="DRAFT"), rule.citation)

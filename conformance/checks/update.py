@@ -26,11 +26,11 @@ from pnd_conformance.checks.common import (
 )
 from pnd_conformance.http.client import Exchange
 from pnd_conformance.target.send import send
-from pnd_conformance.target.settle import ready, window
+from pnd_conformance.target.settle import exhausted, ready, window
 from pnd_conformance.judging.verdict import check, expect_error, expect_success, fail, object_of
 from pnd_conformance.strategies.common import UPDATE_RIDE_TYPES
 from pnd_conformance.strategies.context import Ctx
-from pnd_conformance.strategies.fixed import create_body, recreate_trip_body
+from pnd_conformance.strategies.fixed import recreate_trip_body
 
 
 def _update_parts(request):
@@ -112,7 +112,8 @@ def _update(target, ledger, ctx: Ctx, sar: str, body: dict, citation) -> Exchang
         check(same_moment(view.get("appointmentTime"), event["appointmentTime"]), seen[0],
               f"get-trips shows the update of {event['eventUUID']}", citation)
 
-    ready(lambda: get_trips(target, ctx, sar), shown, timeout=window(target))
+    ready(lambda: get_trips(target, ctx, sar), shown, timeout=window(target), kind="update shown",
+          memo=exhausted(target))
     return ex
 
 
@@ -175,8 +176,8 @@ def update_leaves_others(c: CheckContext) -> None:
     """Updating A's pickup leaves A's dropoff and another appointment B of the same customer as they were."""
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
-        a = states.create(create_body(ctx, with_drop=True), settle=True)
-        b = states.create(create_body(ctx, with_drop=True), settle=True)
+        a = states.create(with_drop=True, settle=True)
+        b = states.create(with_drop=True, settle=True)
         _update(target, ledger, ctx, a["sar_uuid"], update_trip_body(ctx, a["pickup_uuid"]), rule.citation)
         for made, who, updated in ((a, "the updated appointment", True), (b, "the other appointment", False)):
             settled(target, partial(get_trips, target, ctx, made["sar_uuid"]), partial(
@@ -299,8 +300,8 @@ def update_leaves_unnamed_whole(c: CheckContext) -> None:
 
     rule, target, ctx, states, ledger = c.rule, c.target, c.ctx, c.states, c.ledger
     with states.scope("none"):
-        a = states.create(create_body(ctx, with_drop=True), settle=True)
-        b = states.create(create_body(ctx, with_drop=True), settle=True)
+        a = states.create(with_drop=True, settle=True)
+        b = states.create(with_drop=True, settle=True)
         unnamed = [a["dropoff_uuid"], b["pickup_uuid"], b["dropoff_uuid"]]
         _, first = filter_views(target, ledger, ctx, unnamed, rule.citation)
         _, second = filter_views(target, ledger, ctx, unnamed, rule.citation)

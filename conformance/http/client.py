@@ -11,7 +11,8 @@ import time
 from collections import deque
 from email.utils import parsedate_to_datetime
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -20,7 +21,7 @@ from pnd_conformance.http.exchange import MAX_BODY_KEPT, MAX_BODY_READ, Exchange
 from pnd_conformance.http.gateway import retry_after
 from pnd_conformance.http.policies import Ceiling, RateLimiter
 from pnd_conformance.http.redaction import REDACTOR, redact
-from pnd_conformance.settings import CLIENT_NAMES, IN_PROCESS, Settings
+from pnd_conformance.settings import IN_PROCESS, Settings
 from pnd_conformance.spec.operations import operation as operation_row
 
 _UNSET: Any = object()  # `call` without a body (None is the JSON null)
@@ -73,16 +74,12 @@ class Target:
     """Calls the five operations by key; `call` never raises for an HTTP answer."""
 
     def __init__(self, settings: Settings, app_factory: Callable[[], Any] | None = None) -> None:
+        """`app_factory` builds the ASGI app an in-process target serves (the embedded sandbox:
+        pnd_conformance.embedded.open_target passes it); a target with a URL takes none."""
         self.settings = settings
         if settings.in_process:
             if app_factory is None:
-                from pnd_conformance.sandbox import create_app
-
-                faults = [f for f in settings.sandbox_faults.split(",") if f.strip()]
-                # The embedded sandbox takes the run's credentials: in-process, no secret can be wrong.
-                creds = {n: c.basic() for n in CLIENT_NAMES if (c := settings.credential(n)) is not None}
-                app_factory = lambda: create_app(faults=faults, variants=settings.sandbox_variants,  # noqa: E731
-                                                 credentials=creds)
+                raise TypeError("an in-process Target needs its app_factory (pnd_conformance.embedded.open_target)")
             transport: httpx.BaseTransport = InProcessTransport(app_factory())
             base = IN_PROCESS
         else:
@@ -103,6 +100,9 @@ class Target:
         self._clock_offset: float | None = None  # the target's clock minus ours, from its Date header
         self.history: deque[Exchange] = deque(maxlen=200)
         self.ceiling = Ceiling()  # the request budget (set by the `target` fixture from the run's plan)
+        # What the layers above keep for the run beside its client (the settle memo, prepared states).
+        self.run_state: dict[str, Any] = {}
+        self._held: list[Exchange] | None = None  # inside held_back(): where exchanges go instead of listeners
         # Clients the target refused at preflight (conformance/target/preflight.py): name -> the one-line reason.
         self.refused: dict[str, str] = settings.refused_clients
         self._creds = {}
@@ -237,9 +237,28 @@ class Target:
         if intent is not None:
             self.ledger.end_create(intent, exchange)
         self.history.append(exchange.for_report())
-        for listener in list(self.listeners):
-            listener(exchange)
+        if self._held is not None:
+            self._held.append(exchange)
+        else:
+            self.replay([exchange])
         return exchange, response
+
+    @contextmanager
+    def held_back(self) -> Iterator[list[Exchange]]:
+        """The exchanges sent inside go to no listener (the running test's counts and report steps) but into
+        the list yielded: what the state pool sends ahead is the test's that takes it (`replay`)."""
+        held: list[Exchange] = []
+        outer, self._held = self._held, held
+        try:
+            yield held
+        finally:
+            self._held = outer
+
+    def replay(self, exchanges: list[Exchange]) -> None:
+        """Hand exchanges to the listeners, as if sent now (by the running test)."""
+        for exchange in exchanges:
+            for listener in list(self.listeners):
+                listener(exchange)
 
     def _send(self, operation: str, method: str, url: str, **kw: Any) -> httpx.Response:
         """One request, read whole up to MAX_BODY_READ; a 429/503 with Retry-After is waited out and

@@ -4,8 +4,6 @@ from __future__ import annotations
 from enum import StrEnum
 from collections.abc import Iterable, Mapping
 
-from pnd_conformance.pytest_state import ReportFacts
-
 
 class Outcome(StrEnum):
     """Member order = the column order of the matrix totals. A StrEnum: equal to its text in JSON."""
@@ -41,9 +39,9 @@ _SEVERITY = {o: -i for i, o in enumerate((Outcome.ERROR, Outcome.FAIL, Outcome.D
 OUTCOMES: tuple[Outcome, ...] = tuple(Outcome)
 
 
-def phase_outcome(report) -> Outcome:
-    """The outcome of one phase's pytest report (setup, call or teardown)."""
-    marked = ReportFacts.of(report).outcome
+def phase_outcome(report, marked: str | None) -> Outcome:
+    """The outcome of one phase's pytest report (setup, call or teardown): the outcome the suite marked
+    on it (pnd_conformance.pytest_state.ReportFacts.outcome), if any, else what pytest says."""
     if marked in (Outcome.ERROR, Outcome.EXPECTED_DEVIATION, Outcome.DEVIATION_FIXED, Outcome.ADVISORY,
                   Outcome.NOT_RUN):  # NOT_RUN: the request budget was reached before the test could send
         return Outcome(marked)

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, settings as hsettings
 
 from pnd_conformance.target import preflight
+from pnd_conformance.embedded import check_variants, open_target
 from pnd_conformance.http.client import Target, TargetFault
 from pnd_conformance.http.policies import BudgetReached
 from pnd_conformance.target.ledger import CleanupFailed, Ledger, sweep_directory
@@ -24,7 +25,8 @@ from pnd_conformance.judging.outcome import Outcome
 from pnd_conformance.suite.example_database import DATABASE as EXAMPLE_DATABASE
 from pnd_conformance.plugins.options import add_options
 from pnd_conformance.settings import SUITE_DIR, ConfigError, resolve
-from pnd_conformance.target.prepared_states import SetupFailed, States
+from pnd_conformance.request_budget import shares_setup
+from pnd_conformance.target.prepared_states import POOLED, SetupFailed, StatePool, States
 from pnd_conformance.judging.verdict import NonConformance
 from pnd_conformance.spec.operations import operation
 from pnd_conformance.strategies.context import Ctx
@@ -78,6 +80,7 @@ def _settings(config: pytest.Config):
     }
     try:
         settings = resolve(cli)
+        check_variants(settings)  # the sandbox's variant names, known only above the settings
     except ConfigError as exc:
         raise pytest.UsageError(usage_lines(str(exc).splitlines())) from None
     config.stash[SETTINGS] = settings
@@ -100,6 +103,8 @@ def pytest_configure(config: pytest.Config) -> None:
             REDACTOR.add_basic(*cred.basic())
     if not config.getoption("--hypothesis-profile", default=None) and _runs_suite(config):
         hsettings.load_profile(default_profile())
+    if not hasattr(config, "workerinput") and _runs_suite(config):
+        config.pluginmanager.register(_StopWatch(config), "pnd-stop-watch")
 
 
 _TEST_ORDER = ("test_acceptance", "test_violation", "test_auth", "test_property")
@@ -175,7 +180,7 @@ def _open_target(config: pytest.Config) -> Target:
     makes its tests skip with the reason.
     """
     settings = config.stash[SETTINGS]
-    tgt = Target(settings)
+    tgt = open_target(settings)
     _ceiling(config, tgt)
     done = getattr(config, "workerinput", {}).get("pnd_preflight")
     if done is not None:  # an xdist worker: the controller checked before starting it
@@ -311,15 +316,73 @@ def ledger(pnd_settings, target, ctx):
 
 
 @pytest.fixture
-def states(target, ctx, ledger) -> States:
-    return States(target, ctx, ledger)
+def states(request, target, ctx, ledger, state_pool) -> States:
+    state_pool.at(request.node.nodeid)
+    return States(target, ctx, ledger, on_prepared=lambda: request.node.stash.__setitem__(_PREPARED, True),
+                  pool=state_pool)
 
 
+@pytest.fixture(scope="session")
+def state_pool(request, pnd_settings, target, ledger):
+    """Appointments made ahead for the tests of this process (torn down before the ledger, whose sweep deletes
+    what no test took), knowing what the run's rule tests will take."""
+    pool = StatePool(_pool_demand(request.session), pnd_settings.workers)
+    yield pool
+    pool.close(target)
+
+
+def _pool_demand(session: pytest.Session) -> list[tuple[str, str, int]]:
+    """(node id, kind, appointments) of every test in the run's order: for a rule test that starts from a
+    poolable state one per planned example (one for all, when it shares its setup: request_budget.shares_setup);
+    for any other test ("", 0) (a property's own creates take from the pool as they come)."""
+    plan = session.config.stash.get(PLAN, None)
+    default = hsettings.default.max_examples if hsettings.default is not None else 1
+    demand = []
+    for item in session.items:
+        rule = rule_of(item)
+        kind = POOLED.get(rule.effective_setup) if rule is not None and rule.test != "property" else None
+        planned = (plan.for_test(item.nodeid) if plan is not None else None) or default
+        demand.append((item.nodeid, kind or "", (1 if shares_setup(rule) else planned) if kind else 0))
+    return demand
+
+
+def _auto_workers(config: pytest.Config) -> int:
+    """xdist workers a run over the wire gets when the command line names none: --max-concurrency of them.
+
+    Each worker has one request in flight, so a target's latency and settling overlap up to the cap, inside
+    the run's rate limit (split across workers) and budget (one shared count). In-process runs stay serial
+    (nothing to overlap), as do runs that cannot distribute: -n/--dist/--tx given, --pdb, collection only,
+    xdist disabled (-p no:xdist), or no test of the suite selected; and runs that stop at the first failures
+    (-x/--maxfail), which ask for an order: under xdist the stop is an interruption (exit 2, not 1) and which
+    tests failed first depends on the workers' timing.
+    """
+    if (hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist")
+            or getattr(config.option, "numprocesses", None) is not None
+            or getattr(config.option, "dist", "no") != "no" or getattr(config.option, "tx", None)
+            or getattr(config.option, "distload", False)
+            or config.option.collectonly or config.getoption("usepdb", False) or not _runs_suite(config)
+            or getattr(config.option, "maxfail", 0)):
+        return 0
+    settings = _settings(config)
+    return settings.max_concurrency if not settings.in_process and settings.max_concurrency > 1 else 0
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which turns -n into its workers
 def pytest_cmdline_main(config: pytest.Config):
+    # Only xdist workers run with these set (xdist sets them in each worker). A run started from inside
+    # another pytest-xdist worker (a team's own test of the suite) inherits them: they are not this run's.
+    if not hasattr(config, "workerinput"):
+        for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT"):
+            os.environ.pop(name, None)
     if not config.getoption("--cleanup-only"):
+        if workers := _auto_workers(config):
+            # What xdist's own pytest_cmdline_main makes of `-n N`, whichever of the two runs first.
+            config.option.numprocesses = workers
+            config.option.dist = "load"
+            config.option.tx = ["popen"] * workers
         return None
     settings = _settings(config)
-    target = Target(settings)
+    target = open_target(settings)
     try:
         deleted, errors, notes = sweep_directory(settings.ledger_dir, target, _ctx(settings))
     finally:
@@ -385,13 +448,14 @@ def record_rule(request: pytest.FixtureRequest):
 # The same setup refusal this many tests in a row stops the run: the target refuses what every test
 # starts from, and more tests would only repeat it.
 SETUP_STOP_AFTER = 3
-_STREAK = pytest.StashKey[tuple[tuple, int]]()
+_STREAK = pytest.StashKey[dict[str, tuple[tuple, int]]]()  # per kind (setup, refusal): its cause, how many
 _STOP = pytest.StashKey[tuple[str, int]]()
+_PREPARED = pytest.StashKey[bool]()  # the test prepared a state on the target (States.create answered 200)
 
 
-def _setup_stop(settings, exc: SetupFailed, times: int) -> tuple[str, int]:
+def _setup_stop(settings, cause: tuple[str, int, str], times: int) -> tuple[str, int]:
     """The one line and exit code that stop a run whose setups keep being refused the same way."""
-    step, status, codes = exc.cause
+    step, status, codes = cause
     what = f"{step} answered HTTP {status}{' ' + codes if codes else ''}"
     head = f"the target refused the setup of {times} tests in a row ({what}), so no rule could be judged"
     if status == 401:
@@ -406,42 +470,77 @@ def _setup_stop(settings, exc: SetupFailed, times: int) -> tuple[str, int]:
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after the reports' own judgement of the phase
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    """Watch for what stops the run: the budget reached, or the same setup refusal repeated."""
+    """Note on the report what may stop the run: the budget reached, a setup refused, a valid request refused.
+    Whether it does is judged where every test's report arrives (_StopWatch), so that under xdist "in a row"
+    means the run's order, not one worker's."""
     report = yield
-    config = item.config
     exc = call.excinfo.value if call.excinfo is not None else None
     if isinstance(exc, BudgetReached):
         ReportFacts.update(report, detail=str(exc))  # the reason as the roll-up shows it, not an exception's name
-    if call.when != "call" or _STOP in config.stash:
+    if call.when != "call":
         return report
     if isinstance(exc, BudgetReached):
-        config.stash[_STOP] = (f"{exc}; the tests after it did not run",
-                               pytest.ExitCode.TESTS_FAILED)
+        ReportFacts.update(report, stop=["budget", str(exc)])
     elif isinstance(exc, SetupFailed):
-        if _streak(config, exc.cause) >= SETUP_STOP_AFTER:
-            config.stash[_STOP] = _setup_stop(config.stash[SETTINGS], exc, SETUP_STOP_AFTER)
+        ReportFacts.update(report, stop=["setup", list(exc.cause)])
     elif isinstance(exc, NonConformance) and getattr(item, "originalname", "") == "test_acceptance" and \
             report.failed and (refused := _refusal(exc)) is not None:  # an advisory is an outcome the run permits
-        # A valid request refused, the same way, test after test: a verdict each time (the operation refuses
-        # what its documents accept), but the cause is one: most often an identity of the profile the target
-        # does not accept (no read can check customers, users, drivers), so more tests would only repeat it.
-        if _streak(config, refused) >= SETUP_STOP_AFTER:
-            operation, status, codes = refused
-            config.stash[_STOP] = (
-                f"the target refused the valid request of {SETUP_STOP_AFTER} acceptance tests in a row "
-                f"({operation} answered HTTP {status}{' ' + codes if codes else ''}): a profile identity it does not "
-                "accept (customer, users, drivers, vehicle, transport option)? The failures above show the requests",
-                pytest.ExitCode.TESTS_FAILED)
-    else:
-        config.stash[_STREAK] = ((), 0)
+        ReportFacts.update(report, stop=["refusal", list(refused)])
+    elif item.stash.get(_PREPARED, False):
+        ReportFacts.update(report, stop=["prepared", None])  # the target let this test prepare its state
     return report
 
 
+class _StopWatch:
+    """Watches the call reports (in the one process, or on the xdist controller) for what stops the run."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        config = self.config
+        if report.when != "call" or _STOP in config.stash:
+            return
+        noted = ReportFacts.of(report).stop
+        kind: str | None = noted[0] if noted else None
+        cause: Any = noted[1] if noted else None
+        if kind == "budget":
+            config.stash[_STOP] = (f"{cause}; the tests after it did not run", pytest.ExitCode.TESTS_FAILED)
+        elif kind == "setup":
+            step, status, codes = cause
+            if _streak(config, ("setup", step, status, codes)) >= SETUP_STOP_AFTER:
+                config.stash[_STOP] = _setup_stop(config.stash[SETTINGS], (step, status, codes), SETUP_STOP_AFTER)
+        elif kind == "refusal":
+            # A valid request refused, the same way, test after test: a verdict each time (the operation refuses
+            # what its documents accept), but the cause is one: most often an identity of the profile the target
+            # does not accept (no read can check customers, users, drivers), so more tests would only repeat it.
+            operation, status, codes = cause
+            if _streak(config, ("refusal", operation, status, codes)) >= SETUP_STOP_AFTER:
+                config.stash[_STOP] = (
+                    f"the target refused the valid request of {SETUP_STOP_AFTER} acceptance tests in a row "
+                    f"({operation} answered HTTP {status}{' ' + codes if codes else ''}): a profile identity it does "
+                    "not accept (customer, users, drivers, vehicle, transport option)? The failures above show the "
+                    "requests", pytest.ExitCode.TESTS_FAILED)
+        else:
+            # A setup the target let through breaks the row of refused setups (a test with none breaks nothing:
+            # under xdist the reports of other workers' tests arrive in between); a refused valid request's row
+            # only an acceptance test that ended otherwise breaks.
+            streaks = config.stash.setdefault(_STREAK, {})
+            if kind == "prepared":
+                streaks.pop("setup", None)
+            if "::test_acceptance[" in report.nodeid:
+                streaks.pop("refusal", None)
+        run = _xdist_run(config)
+        if _STOP in config.stash and run:
+            _stop_file(run).write_text(config.stash[_STOP][0], encoding="utf-8")  # the workers start no more tests
+
+
 def _streak(config: pytest.Config, cause: tuple) -> int:
-    """How many tests in a row ended with this same cause, this one included."""
-    last, times = config.stash.get(_STREAK, ((), 0))
+    """How many tests in a row ended with this same cause (its first item is its kind), this one included."""
+    streaks = config.stash.setdefault(_STREAK, {})
+    last, times = streaks.get(cause[0], ((), 0))
     times = times + 1 if cause == last else 1
-    config.stash[_STREAK] = (cause, times)
+    streaks[cause[0]] = (cause, times)
     return times
 
 
@@ -459,16 +558,45 @@ def _refusal(exc: NonConformance) -> tuple[str, int, str] | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem):
-    """Stop before the next test once something said so (after the previous test's teardown)."""
+    """Stop before the next test once something said so (after the previous test's teardown). An xdist worker
+    runs no more tests once its controller said so; the controller stops the run when they are done."""
     stop = item.config.stash.get(_STOP, None)
     if stop is not None:
         pytest.exit(stop[0], returncode=stop[1])
+    run = getattr(item.config, "workerinput", {}).get("testrunuid")
+    if run and _stop_file(run).exists():
+        return True  # not run: no report, as after the stop of a run in one process
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session):
+    """The xdist controller stops the run as one process would, once its workers have finished their tests."""
+    try:
+        return (yield)
+    finally:
+        stop = session.config.stash.get(_STOP, None)
+        if stop is not None and _xdist_run(session.config):
+            pytest.exit(stop[0], returncode=stop[1])
+
+
+def _xdist_run(config: pytest.Config) -> str | None:
+    """The xdist run's id on its controller, else None."""
+    if hasattr(config, "workerinput"):
+        return None
+    return getattr(getattr(config.pluginmanager.get_plugin("dsession"), "nodemanager", None), "testrunuid", None)
+
+
+def _stop_file(run: str) -> Path:
+    import tempfile
+
+    return Path(tempfile.gettempdir()) / f"pnd-stop-{run}"
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """The xdist controller removes the budget counter its workers shared (they have all finished)."""
-    manager = getattr(session.config.pluginmanager.get_plugin("dsession"), "nodemanager", None)
-    run = getattr(manager, "testrunuid", None)
-    if run and not hasattr(session.config, "workerinput"):
+    """The xdist controller removes the budget counter and the stop its workers shared (they have all finished)."""
+    run = _xdist_run(session.config)
+    if run:
         _shared_budget(run).unlink(missing_ok=True)
+        _stop_file(run).unlink(missing_ok=True)

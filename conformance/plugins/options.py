@@ -51,8 +51,8 @@ OPTIONS = (
     Option(_B, "--rate-limit", "PER_SECOND", "max requests per second for the whole run, split across xdist "
                                              "workers (0 = unlimited; default 20 against a real target, "
                                              "unlimited in-process)", {"type": float}),
-    Option(_B, "--max-concurrency", "N", "max requests in flight against a real target, i.e. max xdist workers "
-                                         "(default 4)", {"type": int}),
+    Option(_B, "--max-concurrency", "N", "max requests in flight against a target over the wire: so many xdist "
+                                         "workers unless -n says otherwise (default 4; 1 = serial)", {"type": int}),
     Option(_R, "--reports-dir", "DIR", "where the reports are written (default reports/ where the suite runs; "
                                        "env PND_REPORTS_DIR)", {"default": os.environ.get("PND_REPORTS_DIR")}),
     Option(_R, "--docs-url", "URL", "base URL of the API docs for the links in reports (default: the local docs "

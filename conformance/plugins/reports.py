@@ -1,4 +1,4 @@
-"""The reports' pytest plugin: builds the run record (conformance/report/record.py) and calls the outputs.
+"""The reports' pytest plugin: fills the run record (conformance/report/record.py) and calls the outputs.
 
 Loaded after pnd_conformance.plugins.harness from the root conftest.py. Each output is a small module of
 conformance/report/ that reads the one record: allure_results (labels, steps, scrubbing),
@@ -22,7 +22,7 @@ from pnd_conformance.plugins.harness import classify
 from pnd_conformance.pytest_state import SETTINGS, ReportFacts, rule_of
 from pnd_conformance.http.redaction import redact
 from pnd_conformance.report import allure_results, junit, livingdocs, matrix, scope, summary
-from pnd_conformance.judging.outcome import phase_outcome
+from pnd_conformance.judging.outcome import Outcome, phase_outcome
 from pnd_conformance.report.record import (ExchangeBuffer, RunRecord, docs_url, failure_fields, load_catalogue,
                                       load_doc_coverage)
 from pnd_conformance.plugins import request_count
@@ -57,10 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
         except ExpectationsError as exc:
             raise pytest.UsageError(str(exc)) from None
     reports_dir = Path(config.getoption("--reports-dir") or "reports")
-    run = RunRecord(config, Baseline(entries, config.getoption("--strict-expectations"), settings.expectations),
-                    reports_dir, docs_url(config.getoption("--docs-url")), rules, error)
+    run = RunRecord(Baseline(entries, config.getoption("--strict-expectations"), settings.expectations),
+                    reports_dir, docs_url(config.getoption("--docs-url")), rules, error, settings=settings,
+                    allure=config.pluginmanager.get_plugin("allure_listener") is not None)
     config.stash[_STATE] = run
-    config.pluginmanager.register(run, "pnd-reporting-run")
+    config.pluginmanager.register(_Phases(run), "pnd-reporting-run")
     config.pluginmanager.register(_Summary(run), "pnd-reporting-summary")
     if run.allure:
         allure_results.install_scrubber(config)
@@ -93,8 +94,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     run = _run(item.config)
     if run is None or not run.allure:
         return
-    labels = item.stash[_LABELS] = allure_results.labels(item, run)
-    allure_results.apply_labels(item, run, labels)
+    rule = rule_of(item)
+    labels = item.stash[_LABELS] = allure_results.labels(item, run, rule)
+    allure_results.apply_labels(rule, run, labels)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -102,7 +104,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> None:
     run = _run(item.config)
     if run is None or not run.allure:
         return
-    allure_results.apply_title(item.stash.get(_LABELS, None) or allure_results.labels(item, run))
+    allure_results.apply_title(item.stash.get(_LABELS, None) or allure_results.labels(item, run, rule_of(item)))
 
 
 def _exception_text(exc: BaseException) -> str:
@@ -139,7 +141,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if adjusted:
             ReportFacts.update(report, outcome=adjusted)
     phases = item.stash.setdefault(_ITEM_PHASES, {})
-    phases[report.when] = phase_outcome(report)
+    phases[report.when] = phase_outcome(report, ReportFacts.of(report).outcome)
     if report.when == "teardown":
         junit.add_properties(report, rule, phases)
     return report
@@ -207,6 +209,30 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run.allure:
         allure_results.global_attachments(markdown, run.matrix["settings"])
         allure_results.write_environment(config, run.matrix)
+
+
+def skip_reason(report: pytest.TestReport) -> str | None:
+    """pytest's reason for a skipped report, without its `Skipped: ` prefix."""
+    lr = report.longrepr
+    if isinstance(lr, tuple) and len(lr) == 3:
+        reason = str(lr[2])
+        return reason[len("Skipped: "):] if reason.startswith("Skipped: ") else reason
+    return str(lr) if lr else None
+
+
+class _Phases:
+    """Feeds the record with every phase report, as plain data (on the xdist controller too: the
+    suite's facts travel on the report as its attributes)."""
+
+    def __init__(self, run: RunRecord) -> None:
+        self.run = run
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        facts = ReportFacts.of(report)
+        phase = phase_outcome(report, facts.outcome)
+        self.run.add_phase(report.nodeid, report.when, phase, rule_id=facts.rule_id, detail=facts.detail,
+                           failure=facts.failure, duration=getattr(report, "duration", 0.0) or 0.0,
+                           skip_reason=skip_reason(report) if phase == Outcome.SKIPPED else None)
 
 
 class _Summary:

@@ -78,9 +78,15 @@ def kind_of_test(nodeid: str, name: str) -> str:
 def pytest_fixture_setup(fixturedef, request):
     result = yield
     if isinstance(result, Target) and _METER not in result.listeners:
-        # Exchanges made before the fixture returned (the preflight, conformance/target/preflight.py) count too.
-        for ex in result.history:
-            _METER(ex)
+        # Exchanges made before the fixture returned (the preflight, conformance/target/preflight.py) count too, apart
+        # from the tests, as the xdist controller counts its own preflight (conformance/plugins/harness.py).
+        count = run_count(request.config)
+        ops = Counter(ex.operation for ex in result.history if not ex.cleanup)
+        if count is not None and ops and not hasattr(request.config, "workerinput"):
+            count.add({"by_operation": dict(ops), "key": "preflight", "type": "preflight", "examples": 0})
+        else:
+            for ex in result.history:
+                _METER(ex)
         result.listeners.append(_METER)
     return result
 
@@ -133,7 +139,8 @@ class RunCount:
             "by_operation": dict(self.by_operation.most_common()),
             "by_type": dict(self.by_type.most_common()),
             "by_rule": {k: {"type": v["type"], "requests": v["requests"], "examples": v["examples"],
-                            "by_operation": dict(v["by_operation"])} for k, v in self.by_test.items()},
+                            "by_operation": dict(v["by_operation"])}
+                        for k, v in sorted(self.by_test.items(), key=_by_key)},
             "rate_limit_rps": rate or None,
             "seconds_at_rate_limit": round(self.total / rate, 1) if rate else None,
             "seconds_at_reference_rates": {f"{r:g}": round(self.total / r, 1) for r in REFERENCE_RATES},
@@ -141,6 +148,11 @@ class RunCount:
             "floor": self.floor,
             "cleanup": self.cleanup,
         }
+
+
+def _by_key(item: tuple[str, Any]) -> tuple[bool, str]:
+    """The preflight, then the tests by id: the same order however the tests were spread over workers."""
+    return item[0] != "preflight", item[0]
 
 
 _COUNT = pytest.StashKey[RunCount]()
@@ -162,6 +174,37 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_COUNT] = RunCount()
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(_Aggregator(config.stash[_COUNT]), "pnd-requests-count")
+
+
+# What a session sends after its last test: a stop leaves the session's fixtures to be torn down at its end,
+# outside any test (the sweep of what the state pool made and no test took, and the requests that made it).
+AFTER = "after the tests"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int):
+    """Tear the session's fixtures down before the reports are written (pytest would after them), so that what
+    they send is counted; a worker hands it to its controller (pytest_testnodedown)."""
+    setup_state = getattr(session, "_setupstate", None)
+    if setup_state is not None and run_count(session.config) is not None:
+        setup_state.teardown_exact(None)
+        after = _METER.take()
+        if after["by_operation"] or after["cleanup"]:
+            counted = {**after, "key": AFTER, "type": AFTER, "examples": 0, "outside": False}
+            workeroutput = getattr(session.config, "workeroutput", None)
+            if workeroutput is not None:
+                workeroutput["pnd_requests_after"] = counted
+            else:
+                run_count(session.config).add(counted)  # type: ignore[union-attr]
+    return (yield)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    counted = getattr(node, "workeroutput", {}).get("pnd_requests_after")
+    count = run_count(node.config)
+    if counted and count is not None:
+        count.add(counted)
 
 
 def run_count(config: pytest.Config) -> RunCount | None:

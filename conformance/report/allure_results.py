@@ -22,7 +22,6 @@ import attr
 import pytest
 
 from pnd_conformance.http.client import Exchange
-from pnd_conformance.pytest_state import rule_of
 from pnd_conformance.http.redaction import redact
 from pnd_conformance.report.record import RunRecord
 from pnd_conformance.judging.rule_strength import ADVISORY, basis, is_advisory
@@ -151,13 +150,14 @@ def _rule_labels(rule: Rule, run: RunRecord) -> Labels:
                   redact(f"{rule.id}: {rule.statement}"), _description(rule, run))
 
 
-def labels(item: pytest.Item, run: RunRecord) -> Labels:
-    rule = rule_of(item)
+def labels(item: pytest.Item, run: RunRecord, rule: Rule | None) -> Labels:
+    """The labels of a test: its catalogue rule's (`rule`, the rule it judges), else its check's."""
     return _rule_labels(rule, run) if rule is not None else _check_labels(item)
 
 
-def apply_labels(item: pytest.Item, run: RunRecord, labels: Labels) -> None:
-    """At setup: the labels, parameters, doc links and known-deviation tag of one test."""
+def apply_labels(rule: Rule | None, run: RunRecord, labels: Labels) -> None:
+    """At setup: the labels, parameters, doc links and known-deviation tag of one test (`rule`: the
+    catalogue rule it judges, if any)."""
     allure.dynamic.epic(labels.epic)
     allure.dynamic.feature(labels.feature)
     allure.dynamic.story(labels.story)
@@ -173,7 +173,6 @@ def apply_labels(item: pytest.Item, run: RunRecord, labels: Labels) -> None:
     if run.docs_url:
         for doc in labels.docs:
             allure.dynamic.link(run.docs_url + doc, name=f"doc: {doc}")
-    rule = rule_of(item)
     # The living docs beside the HTML report (reports/docs/ next to reports/html/): a rule test links its unit.
     anchor = run.unit_anchors.get(rule.id) if rule is not None else None
     allure.dynamic.link(LIVING_DOCS + (f"#{anchor}" if anchor else ""),

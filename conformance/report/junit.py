@@ -25,3 +25,11 @@ def add_run_properties(config: pytest.Config, matrix: dict[str, Any]) -> None:
         return
     for name, value in run_properties(matrix).items():
         xml.add_global_property(f"pnd.{name}", value)
+    # The test cases in one order however xdist workers shared them (pytest writes them as reports arrive).
+    # A finished reporter keeps only its element (pytest clears the rest), so the key is read from that.
+    xml.node_reporters_ordered.sort(key=_case_key)
+
+
+def _case_key(reporter: Any) -> tuple[str, str]:
+    case = reporter.to_xml()
+    return case.get("classname", ""), case.get("name", "")

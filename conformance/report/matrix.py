@@ -23,7 +23,7 @@ FAILURE = "failure"  # a row's non-conformance as data (record.failure_fields), 
 def build_matrix(run: RunRecord, exitstatus: int) -> dict[str, Any]:
     by_rule: dict[str, list[TestRecord]] = {}
     others = []
-    for test in run.tests.values():
+    for test in sorted(run.tests.values(), key=lambda t: t.nodeid):  # the same order however xdist spread them
         if test.rule_id:
             by_rule.setdefault(test.rule_id, []).append(test)
         else:

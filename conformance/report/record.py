@@ -1,8 +1,9 @@
 """The record of one run, built once and read by every output (Allure, matrix, JUnit, living docs, gate).
 
-It holds the catalogue rules, the known-deviations baseline, where reports go, every test's
-outcome and detail as pytest reports them (on the xdist controller too: the report attributes
-travel), and the exchanges of the example being run (for the Allure steps).
+It holds the catalogue rules, the known-deviations baseline, the run's settings, where reports go,
+every test's outcome and detail, and the exchanges of the example being run (for the Allure steps).
+It is plain data: the reports plugin (pnd_conformance.plugins.reports) reads pytest's objects and
+fills it in, so the outputs read the record and never pytest's state.
 """
 from __future__ import annotations
 
@@ -11,13 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from pnd_conformance.http.client import Exchange
 from pnd_conformance.judging.expectations import Baseline
-from pnd_conformance.pytest_state import ReportFacts, settings_of
 from pnd_conformance.http.redaction import redact
-from pnd_conformance.judging.outcome import Outcome, combine_phases, phase_outcome
+from pnd_conformance.judging.outcome import Outcome, combine_phases
 from pnd_conformance.judging.verdict import NonConformance
 
 MAX_STEPS = 60          # exchanges shown for the final example; earlier ones are summarised
@@ -72,14 +70,6 @@ def failure_summary(failure: dict[str, Any]) -> str:
     ...`, the documented claims (the citation after the last) and any notes."""
     fields = {k: v for k, v in failure.items() if k != "kind"}
     return f'{failure["kind"]}: ' + "\n".join(NonConformance(**fields).lines()[:-1])
-
-
-def skip_reason(report: pytest.TestReport) -> str | None:
-    lr = report.longrepr
-    if isinstance(lr, tuple) and len(lr) == 3:
-        reason = str(lr[2])
-        return reason[len("Skipped: "):] if reason.startswith("Skipped: ") else reason
-    return str(lr) if lr else None
 
 
 def _build_context() -> Any:
@@ -139,14 +129,15 @@ class TestRecord:
     phases: dict[str, Outcome] = field(default_factory=dict)
 
 
-@dataclass(eq=False)  # registered as a plugin: hashed by identity
+@dataclass(eq=False)
 class RunRecord:
-    config: pytest.Config
     baseline: Baseline
     reports_dir: Path
     docs_url: str | None
     rules: list = field(default_factory=list)
     catalogue_error: str | None = None
+    settings: Any = None  # pnd_conformance.settings.Settings, resolved by pnd_conformance.plugins.harness
+    allure: bool = False  # allure-pytest writes results in this run (--alluredir)
     tests: dict[str, TestRecord] = field(default_factory=dict)
     buffer: ExchangeBuffer = field(default_factory=ExchangeBuffer)
     suite_selected: bool = False  # the outputs are written only for runs of the suite (not of tests/)
@@ -176,26 +167,18 @@ class RunRecord:
         except Exception:
             return {}
 
-    @property
-    def settings(self) -> Any:
-        return settings_of(self.config)  # resolved by pnd_conformance.plugins.harness
-
-    @property
-    def allure(self) -> bool:
-        return self.config.pluginmanager.get_plugin("allure_listener") is not None
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Collect phase outcomes per test (on the xdist controller too: the report attributes travel)."""
-        test = self.tests.setdefault(report.nodeid, TestRecord(report.nodeid))
-        facts = ReportFacts.of(report)
-        test.rule_id = test.rule_id or facts.rule_id
+    def add_phase(self, nodeid: str, when: str, phase: Outcome, *, rule_id: str | None, detail: str | None,
+                  failure: dict[str, Any] | None, duration: float, skip_reason: str | None) -> None:
+        """One phase (setup, call, teardown) of a test: its outcome, the suite's facts about it (rule id,
+        redacted detail and failure), its duration and, for a skip, pytest's reason."""
+        test = self.tests.setdefault(nodeid, TestRecord(nodeid))
+        test.rule_id = test.rule_id or rule_id
         self.suite_selected = self.suite_selected or test.rule_id is not None
-        test.duration += getattr(report, "duration", 0.0) or 0.0
-        phase = test.phases[report.when] = phase_outcome(report)
+        test.duration += duration
+        test.phases[when] = phase
         test.outcome = combine_phases(test.phases)
-        detail = facts.detail
         if phase == Outcome.SKIPPED:
-            detail = skip_reason(report)
+            detail = skip_reason
         if detail and (test.detail is None or phase in (Outcome.ERROR, Outcome.FAIL, Outcome.EXPECTED_DEVIATION)):
             test.detail = detail
-            test.failure = facts.failure if phase != Outcome.SKIPPED else None
+            test.failure = failure if phase != Outcome.SKIPPED else None

@@ -70,6 +70,7 @@ class Ledger:
             self.path = directory / f"run-{int(time.time())}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
         self._open: dict[str, dict] = {}
         self._intents: dict[str, dict] = {}
+        self._held: set[str] = set()  # made ahead by the state pool, no test's yet (prepared_states.StatePool)
         self._lock = threading.Lock()
         self.deleted = 0  # appointments this ledger's sweeps deleted
         self.notes: list[str] = []  # unanswered creates the sweep would not look for, said so
@@ -138,6 +139,7 @@ class Ledger:
 
     def forget(self, sar_uuid: str) -> None:
         with self._lock:
+            self._held.discard(sar_uuid)
             if self._open.pop(sar_uuid, None) is not None:
                 self._write({"op": "deleted", "sar_uuid": sar_uuid})
 
@@ -145,9 +147,22 @@ class Ledger:
         with self._lock:
             return list(self._intents.values())
 
-    def outstanding(self) -> list[dict]:
+    def hold(self, sar_uuid: str) -> None:
+        """The appointment waits in the state pool: no test's own, so no test's cleanup deletes it (the sweep
+        does, if no test takes it)."""
         with self._lock:
-            return list(reversed(list(self._open.values())))  # newest first: reverse creation order
+            self._held.add(sar_uuid)
+
+    def release(self, sar_uuid: str) -> None:
+        """A test took the appointment from the pool: from now on it is that test's to delete."""
+        with self._lock:
+            self._held.discard(sar_uuid)
+
+    def outstanding(self, include_held: bool = False) -> list[dict]:
+        """What the run made and has not deleted, newest first (reverse creation order); what waits in the
+        state pool only with `include_held` (the sweep), so that a test deletes only what it made or took."""
+        with self._lock:
+            return [e for e in reversed(list(self._open.values())) if include_held or e["sar_uuid"] not in self._held]
 
     def sweep(self, target: Target, ctx: Ctx) -> list[str]:
         """Find what unanswered creates made, then delete every outstanding appointment (newest
@@ -173,7 +188,7 @@ class Ledger:
             for sar in found:
                 self.record(sar, intent["department_uuid"], intent["dealer_uuid"], _client(intent))
             self._close_intent(intent["id"])
-        for entry in self.outstanding():
+        for entry in self.outstanding(include_held=True):
             try:
                 problem = delete_appointment(target, ctx, entry["sar_uuid"], entry["department_uuid"],
                                              entry["dealer_uuid"], cleanup_client(entry, ctx))
@@ -188,7 +203,8 @@ class Ledger:
 
     def remove_if_clean(self) -> None:
         """Drop the file once nothing in it is left to find or delete."""
-        if self.path is not None and self.path.exists() and not self.outstanding() and not self.unanswered():
+        if self.path is not None and self.path.exists() and not self.outstanding(include_held=True) \
+                and not self.unanswered():
             self.path.unlink()
 
 

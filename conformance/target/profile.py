@@ -14,26 +14,33 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pnd_conformance.target import preflight
 from pnd_conformance.http.client import Target, TargetFault
 from pnd_conformance.http.redaction import REDACTOR, redact
-from pnd_conformance.settings import ConfigError, resolve
+from pnd_conformance.settings import ConfigError, Settings, resolve
 
 USAGE, UNREACHABLE = 4, 3
 
 
-def check(target_url: str | None, profile: str | None) -> int:
+def check(target_url: str | None, profile: str | None, open_target: Callable[[Settings], Target] | None = None) -> int:
+    """The preflight alone. `open_target` opens the settings' target: the command passes
+    pnd_conformance.embedded.open_target, which serves the embedded sandbox when no URL is given; without
+    it (`python -m pnd_conformance.target.profile`) only a target with a URL can be checked."""
     try:
         settings = resolve({"target_url": target_url, "target_profile": profile})
+        if open_target is None and settings.in_process:
+            raise ConfigError("the embedded sandbox is checked by `pnd-conformance profile check`; "
+                              "here give a --target-url")
+        target = (open_target or Target)(settings)
     except ConfigError as exc:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return USAGE
     for secret in settings.secrets():
         REDACTOR.add(secret)
-    target = Target(settings)
     try:
         found = preflight.run(target)
     except TargetFault as exc:
@@ -56,7 +63,7 @@ def check(target_url: str | None, profile: str | None) -> int:
     return USAGE if found.problems else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, open_target: Callable[[Settings], Target] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pnd-conformance profile", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="check a profile against its target (the preflight alone) and exit")
@@ -76,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse printed its one line
         return USAGE if exc.code else 0
     if args.command == "check":
-        return check(args.target_url, args.target_profile)
+        return check(args.target_url, args.target_profile, open_target)
     from pnd_conformance.target.discover import main as discover
 
     return discover(args)
