@@ -72,7 +72,9 @@ def habit_proxy(upstream: str, delay: float = 0.0, stall: float = 0.0, every: in
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    local = threading.local()
+    # One client for every connection: with `close` each answer is a new connection and a new thread, and a
+    # client made per thread would put the proxy's own set-up time into the row.
+    client = httpx.Client(base_url=upstream, timeout=60, limits=httpx.Limits(max_connections=32))
     answers = itertools.count(1)
 
     class Handler(BaseHTTPRequestHandler):
@@ -83,10 +85,8 @@ def habit_proxy(upstream: str, delay: float = 0.0, stall: float = 0.0, every: in
 
         def _any(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length") or 0))
-            if not hasattr(local, "client"):
-                local.client = httpx.Client(base_url=upstream, timeout=60)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-            r = local.client.request(self.command, self.path, content=body, headers=headers)
+            r = client.request(self.command, self.path, content=body, headers=headers)
             time.sleep(delay + (stall if every and next(answers) % every == 0 else 0.0))
             self.send_response(r.status_code)
             for k, v in r.headers.items():
@@ -113,6 +113,7 @@ def habit_proxy(upstream: str, delay: float = 0.0, stall: float = 0.0, every: in
     finally:
         server.shutdown()
         server.server_close()
+        client.close()
 
 
 def _wire_run(url: str, tmp: str, extra: list[str]) -> tuple[float, str, int | None]:
