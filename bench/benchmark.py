@@ -137,9 +137,10 @@ def wire_table(select: str | None, modes: list[str], rows: list[int] | None) -> 
     flags = {"serial": ["--max-concurrency", "1"], "concurrent": []}
     print(f"over the wire ({'-k ' + select if select else 'the default run'}; serial = --max-concurrency 1, "
           "concurrent = the default)")
-    print("| target | " + " | ".join(f"{m} | × instant ({m})" for m in modes) + " | requests (" + " / ".join(modes)
-          + ") |")
-    print("|---|" + "---:|---:|" * len(modes) + "---:|")
+    both = len(modes) == 2  # the concurrent rows also as ratios to the serial instant run: today's run
+    print("| target | " + " | ".join(f"{m} | × instant ({m})" for m in modes)
+          + (" | concurrent × instant (serial)" if both else "") + " | requests (" + " / ".join(modes) + ") |")
+    print("|---|" + "---:|---:|" * len(modes) + ("---:|" if both else "") + "---:|")
     base: dict[str, float] = {}
     for index, (label, variants, faults, habits) in enumerate(WIRE_ROWS):
         if rows is not None and index not in rows and index != 0:
@@ -153,6 +154,7 @@ def wire_table(select: str | None, modes: list[str], rows: list[int] | None) -> 
                 print(f"  ({label}, {mode}: {last})")
         base = base or dict(walls)
         print(f"| {label} | " + " | ".join(f"{walls[m]:.0f} s | {walls[m] / base[m]:.2f}" for m in modes)
+              + (f" | {walls[modes[-1]] / base[modes[0]]:.2f}" if both else "")
               + " | " + " / ".join(str(sent[m]) for m in modes) + " |", flush=True)
 
 
@@ -256,7 +258,7 @@ def main() -> int:
     if not args.skip_suite:
         default_run()
     if args.wire:
-        modes = [m for m in args.wire_mode.split(",") if m in ("serial", "concurrent")] or ["concurrent"]
+        modes = [m for m in ("serial", "concurrent") if m in args.wire_mode.split(",")] or ["concurrent"]
         rows = [int(r) for r in args.wire_rows.split(",")] if args.wire_rows else None
         wire_table(args.wire_select, modes, rows)
     if args.mutants:
