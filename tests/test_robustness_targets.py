@@ -86,13 +86,20 @@ def test_target_resetting_every_other_connection_gets_errors_not_tracebacks(tmp_
     outcomes = {r["rule"]: r["outcome"] for r in matrix["rules"] if r["outcome"] != "not run"}
     assert outcomes["update-event-request-wrong-type"] == "error", outcomes
     assert "fail" not in outcomes.values(), outcomes  # never a verdict on the target
-    errors = re.findall(r"HARNESS/NETWORK ERROR: (\S+): (.*)\n(\d+) attempt\(s\)[^\n]*: attempt 1: ([^\n]+)\n"
-                        r"reproduce: (curl [^\n]+)", out)
+    errors = list(re.finditer(r"HARNESS/NETWORK ERROR: (\S+): (.*)\n(\d+) attempt\(s\)[^\n]*: attempt 1: "
+                              r"([^\n]+)\nreproduce: (curl [^\n]+)", out))
     assert errors, out
-    passwords = [c["password"] for c in yaml.safe_load(PROFILE.read_text())["credentials"].values() if "password" in c]
-    for operation, _, _, first, curl in errors:
+    credentials = yaml.safe_load(PROFILE.read_text())["credentials"]
+    passwords = [c["password"] for c in credentials.values() if "password" in c]
+    for error in errors:
+        operation, _, _, first, curl = error.groups()
         assert operation in ("create", "update", "get-trips", "delete", "filter") and "Error" in first, out
         assert not any(p in curl for p in passwords), curl
-        # The password is read from the environment: the full client's variable, or PND_CUSTOM_PASSWORD for
-        # an auth rule's own credential (workers share the resets, so which requests meet one varies).
-        assert re.search(r'-u "[^":]+:\$\{PND_(FULL|CUSTOM)_PASSWORD\}"', curl) or "-u " not in curl, curl
+        # Workers share the resets, so which request meets one varies: an auth rule's own request sends its
+        # own credential (another client's variable, PND_CUSTOM_PASSWORD for a wrong password, or none);
+        # every other request is the full client's.
+        test = re.findall(r"^_+ (?:ERROR at \w+ of )?(test_\w+)\[", out[:error.start()], re.M)[-1]
+        if test == "test_auth":
+            assert re.search(r'-u "[^":]+:\$\{PND_[A-Z0-9_]+_PASSWORD\}"', curl) or " -u " not in curl, curl
+        else:
+            assert f'-u "{credentials["full"]["username"]}:${{PND_FULL_PASSWORD}}"' in curl, curl
